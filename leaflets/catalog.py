@@ -1,0 +1,374 @@
+"""Gettext catalogs: extraction from templates, loading for rendering.
+
+The only module that reads or writes ``.po`` files (through polib and Babel).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import polib
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract
+from babel.messages.pofile import write_po
+from jinja2 import Environment, TemplateSyntaxError
+
+from .config import Leaflet, Project
+from .errors import CatalogError, LeafletsError
+
+COMMENT_TAGS = ["Translators:"]
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "newstyle_gettext": "true"}
+# Contexts of messages that come from leaflet.toml rather than a template.
+TITLE_CONTEXT = "leaflet title"
+VARIANT_CONTEXT = "variant label"
+
+REVIEW_STATUS = "X-Review-Status"
+REVIEWED_BY = "X-Reviewed-By"
+REVIEW_DATE = "X-Review-Date"
+
+
+# --- markup -------------------------------------------------------------------------------
+
+
+class _TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, tuple[tuple[str, str | None], ...]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, tuple(sorted(attrs))))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags.append(("/" + tag, ()))
+
+
+def markup_signature(text: str) -> list[tuple[str, tuple[tuple[str, str | None], ...]]]:
+    """The tags and attributes in a message, in a canonical order."""
+    parser = _TagCollector()
+    parser.feed(text)
+    parser.close()
+    return sorted(parser.tags)
+
+
+# --- loading for rendering ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    status: str  # "source", "draft" or "reviewed"
+    reviewer: str = ""
+    date: str = ""
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+class Translations(gettext.NullTranslations):
+    """Translated, non-fuzzy messages of one catalog; anything else falls back to English."""
+
+    def __init__(self, messages: dict[tuple[str | None, str], list[str]]) -> None:
+        super().__init__()
+        self._messages = messages
+        self.missing: set[tuple[str | None, str]] = set()
+
+    def _lookup(self, context: str | None, msgid: str, plural: str | None, n: int) -> str:
+        forms = self._messages.get((context, msgid))
+        if forms is None:
+            self.missing.add((context, msgid))
+            return msgid if plural is None or n == 1 else plural
+        index = 0 if len(forms) == 1 else min(self._plural(n), len(forms) - 1)
+        return forms[index]
+
+    def _plural(self, n: int) -> int:
+        return 0 if n == 1 else 1
+
+    def gettext(self, message: str) -> str:
+        return self._lookup(None, message, None, 1)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return self._lookup(None, msgid1, msgid2, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._lookup(context, message, None, 1)
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        return self._lookup(context, msgid1, msgid2, n)
+
+
+@dataclass
+class LoadedCatalog:
+    translations: gettext.NullTranslations
+    review: ReviewStatus
+    untranslated: int = 0
+    fuzzy: int = 0
+    path: Path | None = None
+    problems: list[LeafletsError] = field(default_factory=list)
+
+
+def review_status(po: polib.POFile) -> ReviewStatus:
+    status = po.metadata.get(REVIEW_STATUS, "draft").strip().lower() or "draft"
+    if status not in ("draft", "reviewed"):
+        status = "draft"
+    return ReviewStatus(
+        status, po.metadata.get(REVIEWED_BY, "").strip(), po.metadata.get(REVIEW_DATE, "").strip()
+    )
+
+
+def parse_po(path: Path, shown: str | Path) -> polib.POFile:
+    """Parse a catalog; any defect becomes a CatalogError naming the file (and line)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError(f"cannot read catalog: {exc.strerror}", shown) from None
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CatalogError("catalog is not valid UTF-8", shown, line) from None
+    try:
+        return polib.pofile(raw.decode("utf-8"), encoding="utf-8", check_for_duplicates=True)
+    except (OSError, ValueError) as exc:
+        text = str(exc)
+        match = re.search(r"line (\d+)", text)
+        line = int(match.group(1)) if match else None
+        raise CatalogError(f"cannot parse catalog: {text}", shown, line) from None
+
+
+def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog:
+    """Translations for rendering ``leaflet`` in ``lang``.
+
+    Fuzzy and obsolete entries are never used. A translation whose markup differs
+    from its English source is refused: catalogs are untrusted input.
+    """
+    if lang == project.settings.source_language:
+        return LoadedCatalog(gettext.NullTranslations(), ReviewStatus("source"))
+    path = project.catalog_path(leaflet.id, lang)
+    shown = path.relative_to(project.root)
+    if not path.is_file():
+        raise CatalogError("no catalog for this language", shown)
+    po = parse_po(path, shown)
+    messages: dict[tuple[str | None, str], list[str]] = {}
+    untranslated = fuzzy = 0
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if entry.fuzzy:
+            fuzzy += 1
+            continue
+        if entry.msgid_plural:
+            forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
+        else:
+            forms = [entry.msgstr]
+        if not all(forms):
+            untranslated += 1
+            continue
+        allowed = markup_signature(entry.msgid)
+        for form in forms:
+            if markup_signature(form) != allowed:
+                raise CatalogError(
+                    "translation has markup that its English source does not have",
+                    shown,
+                    entry.linenum,
+                )
+        messages[(entry.msgctxt, entry.msgid)] = forms
+    return LoadedCatalog(
+        Translations(messages), review_status(po), untranslated, fuzzy, path
+    )
+
+
+# --- extraction ---------------------------------------------------------------------------
+
+
+def _extract_leaflet_toml(leaflet: Leaflet) -> Iterator[tuple[int, str, str, list[str]]]:
+    """(line, context, message, comments) for the title and variant labels."""
+    path = leaflet.folder / "leaflet.toml"
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+
+    def line_of(value: str) -> int:
+        needle = f'"{value}"'
+        for number, line in enumerate(text.splitlines(), 1):
+            if needle in line:
+                return number
+        return 1
+
+    yield (line_of(data["title"]), TITLE_CONTEXT, data["title"],
+           ["The leaflet's title, printed large on page 1 and in the PDF's title."])
+    for vid, vdata in data["variants"].items():
+        yield (line_of(vdata["label"]), VARIANT_CONTEXT, vdata["label"],
+               [f"Name of the {vid} procedure variant, printed under the title."])
+
+
+def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
+    """The templates whose messages belong to this leaflet's catalog."""
+    return [project.templates_dir / "base.html.j2", leaflet.folder / "leaflet.html.j2"]
+
+
+def extract_catalog(project: Project, leaflet: Leaflet, env: Environment) -> Catalog:
+    """Every message of a leaflet, with translator comments, contexts and references.
+
+    Babel's Jinja2 extractor yields nothing for a template with a syntax error, so
+    each template is parsed first and a syntax error is raised with file and line.
+    """
+    catalog = Catalog(
+        project=leaflet.id,
+        version=leaflet.version,
+        fuzzy=False,
+        charset="utf-8",
+        header_comment=(
+            f"# Messages of the {leaflet.id} patient leaflet.\n"
+            "# Made by `leaflets extract` from the templates: do not edit by hand.\n#"
+        ),
+        copyright_holder="the leaflets project",
+        msgid_bugs_address="",
+    )
+    for path in template_files(project, leaflet):
+        rel = path.relative_to(project.root).as_posix()
+        source = path.read_text(encoding="utf-8")
+        try:
+            env.parse(source, path.name, str(path))
+        except TemplateSyntaxError as exc:
+            raise LeafletsError(f"template syntax error: {exc.message}", rel, exc.lineno) from None
+        fileobj = io.BytesIO(source.encode("utf-8"))
+        for lineno, message, comments, context in extract(
+            "jinja2", fileobj, comment_tags=COMMENT_TAGS, options=JINJA_OPTIONS,
+            strip_comment_tags=True,
+        ):
+            # Template comments are indented like the markup around them: one line each.
+            comments = [" ".join(" ".join(comments).split())] if comments else []
+            catalog.add(message, None, [(rel, lineno)], auto_comments=comments, context=context)
+    rel_toml = (leaflet.folder / "leaflet.toml").relative_to(project.root).as_posix()
+    for lineno, context, message, comments in _extract_leaflet_toml(leaflet):
+        catalog.add(message, None, [(rel_toml, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def pot_path(project: Project, leaflet: Leaflet) -> Path:
+    return project.locales_dir / f"{leaflet.domain}.pot"
+
+
+def render_pot(catalog: Catalog, shown: str | Path) -> bytes:
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=0, omit_header=False, include_lineno=True)
+    return gnu_format(buf.getvalue(), shown)
+
+
+_DATE_LINE = re.compile(rb'^"POT-Creation-Date: [^"]*\\n"\n', re.MULTILINE)
+
+
+def extract_all(project: Project, write: bool = True) -> list[Path]:
+    """Bring every leaflet's ``.pot`` up to date; return the files that were (or would be)
+    changed. A file whose messages did not change is not rewritten, so its date stays."""
+    from .render import make_environment
+
+    env = make_environment(project)
+    stale = []
+    for leaflet in project.leaflets.values():
+        path = pot_path(project, leaflet)
+        new = render_pot(extract_catalog(project, leaflet, env), path.name)
+        old = path.read_bytes() if path.is_file() else None
+        if old is not None and _DATE_LINE.sub(b"", old) == _DATE_LINE.sub(b"", new):
+            continue
+        stale.append(path.relative_to(project.root))
+        if write:
+            from .batch import write_atomic
+
+            write_atomic(path, new)
+    return stale
+
+
+def catalog_status(project: Project, leaflet: Leaflet, lang: str) -> str:
+    """One line for ``leaflets list``: source, or percent translated and review status."""
+    if lang == project.settings.source_language:
+        return "source language"
+    path = project.catalog_path(leaflet.id, lang)
+    try:
+        po = parse_po(path, path.relative_to(project.root))
+    except CatalogError as exc:
+        return f"unusable: {exc}"
+    review = review_status(po)
+    entries = [e for e in po if not e.obsolete]
+    done = sum(1 for e in entries if e.translated())
+    fuzzy = sum(1 for e in entries if e.fuzzy)
+    percent = 100 * done // len(entries) if entries else 100
+    text = f"{percent:3d}% translated"
+    if fuzzy:
+        text += f", {fuzzy} fuzzy"
+    if review.status == "reviewed":
+        text += f", reviewed by {review.reviewer or 'unknown'} on {review.date or 'unknown date'}"
+    else:
+        text += ", DRAFT: not yet reviewed by a qualified medical translator"
+    return text
+
+
+def init_catalog(project: Project, leaflet: Leaflet, lang: str) -> Path:
+    """Start a catalog for ``lang`` from the leaflet's ``.pot``: language, plural forms
+    from CLDR, and a draft review status. Refuses to overwrite an existing catalog."""
+    from babel.messages.plurals import get_plural
+
+    from .batch import write_atomic
+    from .locale import locale_info
+
+    info = locale_info(lang)
+    path = project.catalog_path(leaflet.id, lang)
+    shown = path.relative_to(project.root)
+    if path.exists():
+        raise CatalogError("catalog exists already; use `leaflets update`", shown)
+    pot = pot_path(project, leaflet)
+    if not pot.is_file():
+        raise CatalogError("no template; run `leaflets extract` first", pot.relative_to(project.root))
+    po = parse_po(pot, pot.relative_to(project.root))
+    plural = get_plural(info.babel)
+    po.header = (
+        f"{info.display_name} translation of the {leaflet.id} patient leaflet.\n"
+        "Machine-assisted draft: must be reviewed by a qualified medical translator."
+    )
+    po.metadata.update(
+        {
+            "Project-Id-Version": f"{leaflet.id} {leaflet.version}",
+            "PO-Revision-Date": po.metadata.get("POT-Creation-Date", ""),
+            "Last-Translator": "",
+            "Language-Team": "",
+            "Language": lang,
+            "Plural-Forms": f"nplurals={plural.num_plurals}; plural={plural.plural_expr};",
+            REVIEW_STATUS: "draft",
+            REVIEWED_BY: "",
+            REVIEW_DATE: "",
+        }
+    )
+    po.metadata.pop("Generated-By", None)
+    write_atomic(path, render_po(po, shown))
+    return shown
+
+
+def gnu_format(data: bytes, shown: str | Path) -> bytes:
+    """Lay a catalog out exactly as GNU gettext does (line wrapping, escapes), so that
+    Poedit, Weblate and msgmerge see no churn in the files we write."""
+    import shutil
+    import subprocess
+
+    msgcat = shutil.which("msgcat")
+    if msgcat is None:
+        raise CatalogError("GNU gettext's msgcat is needed to write catalogs; run `make setup`")
+    proc = subprocess.run(
+        [msgcat, "--to-code=UTF-8", "-"], input=data, capture_output=True, check=False
+    )
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise CatalogError(f"msgcat refused the catalog: {' '.join(message)[:300]}", shown)
+    return proc.stdout
+
+
+def render_po(po: polib.POFile, shown: str | Path) -> bytes:
+    return gnu_format((str(po) + "\n").encode("utf-8"), shown)

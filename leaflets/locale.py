@@ -1,0 +1,107 @@
+"""Per-language facts: Babel locale, BCP 47 tag, direction, script, formatting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+from babel.units import format_unit
+
+from .errors import LeafletsError
+
+# Which font stack (fonts/fonts.toml) renders which writing system.
+_SCRIPT_STACKS = {
+    "Latn": "latin",
+    "Cyrl": "latin",
+    "Arab": "arabic",
+    "Deva": "devanagari",
+    "Hans": "sc",
+    "Hant": "tc",
+    "Kore": "kr",
+}
+
+# CLDR numbering systems -> CSS counter styles WeasyPrint knows.
+_COUNTER_STYLES = {"arab": "arabic-indic", "deva": "devanagari", "beng": "bengali"}
+
+# Territories whose people read temperatures in degrees Fahrenheit first.
+_FAHRENHEIT_TERRITORIES = {"US", "LR", "BS", "BZ", "KY", "PW", "FM", "MH"}
+
+
+@dataclass(frozen=True)
+class LocaleInfo:
+    code: str  # as used in locales/<code>/ and file names: en, zh_Hans, pt_BR
+    babel: Locale
+    script: str  # ISO 15924: Latn, Arab, ...
+
+    @property
+    def bcp47(self) -> str:
+        """The language tag for HTML ``lang`` and the PDF ``/Lang``: zh-Hans, pt-BR."""
+        return self.code.replace("_", "-")
+
+    @property
+    def direction(self) -> str:
+        return "rtl" if self.babel.character_order == "right-to-left" else "ltr"
+
+    @property
+    def font_stack(self) -> str:
+        return _SCRIPT_STACKS.get(self.script, "latin")
+
+    @property
+    def counter_style(self) -> str:
+        """CSS counter style for page numbers, from the locale's usual digits."""
+        return _COUNTER_STYLES.get(self.babel.default_numbering_system, "decimal")
+
+    @property
+    def territory(self) -> str:
+        return self.babel.territory or _likely(self.code)[2]
+
+    @property
+    def display_name(self) -> str:
+        return self.babel.get_display_name(self.babel) or self.code
+
+    def date(self, value: dt.date) -> str:
+        return format_date(value, format="long", locale=self.babel)
+
+    def time(self, value: dt.time) -> str:
+        return format_time(value, format="short", locale=self.babel)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, format="#,##0.#", locale=self.babel)
+
+    def temperature(self, value: float, unit: str) -> str:
+        """One clinic threshold in the reader's units, their usual unit first."""
+        celsius = value if unit == "C" else (value - 32) * 5 / 9
+        fahrenheit = value if unit == "F" else value * 9 / 5 + 32
+        c = format_unit(round(celsius, 1), "temperature-celsius", length="short",
+                        format="#,##0.#", locale=self.babel)
+        f = format_unit(round(fahrenheit, 1), "temperature-fahrenheit", length="short",
+                        format="#,##0.#", locale=self.babel)
+        first, second = (f, c) if self.territory in _FAHRENHEIT_TERRITORIES else (c, f)
+        return f"{first} ({second})"
+
+
+@cache
+def _likely(code: str) -> tuple[str, str, str]:
+    """(language, script, territory) from CLDR's likely subtags."""
+    likely: dict[str, str] = get_global("likely_subtags")
+    loc = Locale.parse(code)
+    full = likely.get(str(loc)) or likely.get(loc.language) or str(loc)
+    parts = full.split("_")
+    script = loc.script or (parts[1] if len(parts) > 1 else "Latn")
+    territory = loc.territory or (parts[2] if len(parts) > 2 else "")
+    return loc.language, script, territory
+
+
+@cache
+def locale_info(code: str) -> LocaleInfo:
+    """Facts about a language code used in this project (``en``, ``zh_Hans``, ``pt_BR``)."""
+    try:
+        babel = Locale.parse(code)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise LeafletsError(f"unknown language code {code!r}: {exc}") from None
+    return LocaleInfo(code, babel, _likely(code)[1])

@@ -1,0 +1,385 @@
+"""One handout: Jinja2 (i18n, autoescape, StrictUndefined) -> HTML -> WeasyPrint -> PDF.
+
+WeasyPrint is imported only when a Renderer is made: commands that do not
+render stay quick. A process keeps one Renderer, and so one FontConfiguration,
+for all the documents it renders.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import logging
+import os
+import re
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from markupsafe import Markup, escape
+
+from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
+from .config import PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
+from .errors import FetchRefusedError, LeafletsError, RenderError, UnknownChoiceError
+from .locale import LocaleInfo, locale_info
+
+log = logging.getLogger("leaflets")
+
+PAGE_MARK = "\ue000"
+PAGES_MARK = "\ue001"
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+MAX_FIELD_LENGTH = 200
+ENGLISH_NOTICES = {
+    "draft": "Translation not yet reviewed",
+    "incomplete": "Incomplete translation: some text is in English",
+    "banner": "Draft translation, not yet reviewed by a qualified medical translator.",
+}
+
+
+# --- requests -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    leaflet: str
+    variant: str
+    lang: str
+    paper: str
+    edition: str = "clinic"
+    brand: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+    allow_incomplete: bool = False
+    allow_draft: bool = True
+
+    def filename(self) -> str:
+        return f"{self.leaflet}_{self.variant}_{self.lang}_{self.paper}_{self.edition}.pdf"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A request checked against the project: every name exists."""
+
+    request: BuildRequest
+    leaflet: Leaflet
+    variant: Variant
+    brand: Brand
+    loc: LocaleInfo
+
+
+def resolve(project: Project, request: BuildRequest) -> Resolved:
+    """Check every name in a request; raise UnknownChoiceError listing the valid values."""
+    leaflet = project.leaflet(request.leaflet)
+    variant = leaflet.variant(request.variant)
+    languages = project.languages(leaflet.id)
+    if request.lang not in languages:
+        raise UnknownChoiceError("language", request.lang, languages)
+    if request.paper not in PAPERS:
+        raise UnknownChoiceError("paper", request.paper, PAPERS)
+    if request.edition not in ("clinic",):
+        raise UnknownChoiceError("edition", request.edition, ("clinic",))
+    brand = project.brand(request.brand)
+    for key in request.fields:
+        if key not in PATIENT_FIELDS:
+            raise UnknownChoiceError("field", key, PATIENT_FIELDS)
+    return Resolved(request, leaflet, variant, brand, locale_info(request.lang))
+
+
+# --- formatting helpers -------------------------------------------------------------------
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal; everything outside plain ASCII is escaped."""
+    out = []
+    for ch in text:
+        if ch.isascii() and (ch.isalnum() or ch in " .,:;!?()-_'/"):
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def css_page_counter(label: str, style: str = "decimal") -> Markup:
+    """Turn a translated "Page {page} of {pages}" into CSS ``content`` tokens."""
+    counters = {PAGE_MARK: f"counter(page, {style})", PAGES_MARK: f"counter(pages, {style})"}
+    tokens = []
+    for part in re.split(f"([{PAGE_MARK}{PAGES_MARK}])", str(label)):
+        if part in counters:
+            tokens.append(counters[part])
+        elif part:
+            tokens.append(css_string(part))
+    return Markup(" ".join(tokens))
+
+
+def _format_fields(fields: Mapping[str, str], loc: LocaleInfo) -> dict[str, str]:
+    out = dict.fromkeys(PATIENT_FIELDS, "")
+    for key, raw in fields.items():
+        value = raw.strip()
+        if len(value) > MAX_FIELD_LENGTH:
+            raise LeafletsError(f"--field {key}: longer than {MAX_FIELD_LENGTH} characters")
+        if not value:
+            continue
+        try:
+            if key == "procedure_date":
+                value = loc.date(dt.date.fromisoformat(value))
+            elif key in ("arrival_time", "fasting_start"):
+                if " " in value or "T" in value:
+                    stamp = dt.datetime.fromisoformat(value)
+                    value = f"{loc.date(stamp.date())} {loc.time(stamp.time())}"
+                else:
+                    value = loc.time(dt.time.fromisoformat(value))
+        except ValueError:
+            wanted = "a date like 2026-12-01" if key == "procedure_date" else (
+                "a time like 07:30 or a date and time like 2026-12-01 22:00")
+            raise LeafletsError(f"--field {key}: expected {wanted}, got {raw!r}") from None
+        out[key] = value
+    return out
+
+
+# --- fonts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FontSet:
+    faces: dict[str, tuple[Path, int]]  # family -> (file, weight)
+    stacks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
+
+    def css(self, stack: str) -> str:
+        regular, bold = self.stacks[stack]
+        rules = []
+        for family in dict.fromkeys(regular + bold):
+            path, weight = self.faces[family]
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+                f"font-weight: {weight}; }}"
+            )
+        reg = ", ".join(f'"{f}"' for f in regular)
+        bld = ", ".join(f'"{f}"' for f in bold)
+        rules.append(f":root {{ --font-regular: {reg}; --font-bold: {bld}; }}")
+        return "\n".join(rules)
+
+
+def load_fonts(fonts_dir: Path) -> FontSet:
+    path = fonts_dir / "fonts.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        faces = {
+            name: ((fonts_dir / face["file"]).resolve(), int(face["weight"]))
+            for name, face in data["faces"].items()
+        }
+        stacks = {
+            name: (tuple(s["regular"]), tuple(s["bold"])) for name, s in data["stacks"].items()
+        }
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise LeafletsError(f"cannot use font list: {exc}", "fonts/fonts.toml") from None
+    for family, (file, _) in faces.items():
+        if not file.is_file() or not file.is_relative_to(fonts_dir.resolve()):
+            raise LeafletsError(f"font {family!r}: file {file.name} not found", "fonts/fonts.toml")
+    for name, (regular, bold) in stacks.items():
+        for family in regular + bold:
+            if family not in faces:
+                raise LeafletsError(f"stack {name!r} names unknown face {family!r}",
+                                    "fonts/fonts.toml")
+    return FontSet(faces, stacks)
+
+
+_FONTCONFIG_DONE = False
+
+
+def _isolate_fontconfig(fonts_dir: Path) -> None:
+    """Make Fontconfig see the project's fonts and nothing else.
+
+    Must run before WeasyPrint is imported: WeasyPrint loads the configuration at
+    import. With only our folder configured, a missing glyph cannot silently come
+    from a system font; it shows as missing and the coverage check reports it.
+    """
+    global _FONTCONFIG_DONE
+    if _FONTCONFIG_DONE:
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="leaflets-fc-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    conf = tmp / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{escape(str(fonts_dir.resolve()))}</dir>\n"
+        f"  <cachedir>{escape(str(tmp / 'cache'))}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    _FONTCONFIG_DONE = True
+
+
+# --- the renderer -------------------------------------------------------------------------
+
+
+@dataclass
+class RenderResult:
+    pdf: bytes
+    pages: int
+    warnings: list[str]
+    catalog: LoadedCatalog
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def make_environment(project: Project) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(project.templates_dir),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.filters["css_page_counter"] = css_page_counter
+    return env
+
+
+class Renderer:
+    """Renders handouts of one project. Keep one per process."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.env = make_environment(project)
+        self.fonts = load_fonts(project.fonts_dir)
+        _isolate_fontconfig(project.fonts_dir)
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.font_config = FontConfiguration()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Remove the font copies WeasyPrint keeps in a temporary folder."""
+        folder = getattr(self.font_config, "_folder", None)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def context(self, r: Resolved, catalog: LoadedCatalog) -> dict[str, Any]:
+        tr = catalog.translations
+        loc = r.loc
+        brand = r.brand
+        title = tr.pgettext(TITLE_CONTEXT, r.leaflet.title)
+        variant_label = tr.pgettext(VARIANT_CONTEXT, r.variant.label)
+        facts = {k: loc.number(v) for k, v in r.leaflet.facts.items() if isinstance(v, int | float)}
+
+        def phone(number: str) -> Markup:
+            return Markup('<span class="phone-number" dir="ltr">%s</span>') % number
+
+        page_css = "\n".join(
+            [
+                self.fonts.css(loc.font_stack),
+                f"@page {{ size: {PAPER_SIZES[r.request.paper]}; }}",
+                f":root {{ --brand-primary: {brand.primary}; --brand-accent: {brand.accent}; "
+                f"--brand-tint: {brand.tint}; }}",
+            ]
+        )
+        source = self.project.settings.source_language
+        is_draft = catalog.review.is_draft
+        incomplete = bool(catalog.untranslated or catalog.fuzzy)
+        return {
+            "loc": loc,
+            "brand": brand,
+            "leaflet": r.leaflet,
+            "variant": r.variant,
+            "edition": r.request.edition,
+            "paper": r.request.paper,
+            "title": title,
+            "variant_label": variant_label,
+            "document_title": f"{title} – {variant_label}",
+            "stylesheet_url": (self.project.templates_dir / "css" / "leaflet.css").as_uri(),
+            "logo_url": brand.logo.as_uri(),
+            "page_css": Markup(page_css),
+            "review_date": loc.date(r.leaflet.last_review),
+            "fields": _format_fields(r.request.fields, loc),
+            "fever": loc.temperature(brand.fever_value, brand.fever_unit),
+            "phone_appointments": phone(brand.phone_appointments),
+            "phone_after_hours": phone(brand.phone_after_hours),
+            "draft": is_draft,
+            "incomplete": incomplete,
+            # Staff who do not read the handout's language still see its status.
+            "english_notices": ENGLISH_NOTICES if r.loc.code != source else None,
+            "PAGE_MARK": PAGE_MARK,
+            "PAGES_MARK": PAGES_MARK,
+            **facts,
+        }
+
+    def html(self, r: Resolved, catalog: LoadedCatalog) -> str:
+        template_path = r.leaflet.folder / "leaflet.html.j2"
+        shown = template_path.relative_to(self.project.root)
+        self.env.install_gettext_translations(catalog.translations, newstyle=True)  # type: ignore[attr-defined]
+        try:
+            template = self.env.get_template(r.leaflet.template)
+            return template.render(self.context(r, catalog))
+        except TemplateSyntaxError as exc:
+            where = Path(exc.filename).relative_to(self.project.root) if exc.filename else shown
+            raise RenderError(f"template syntax error: {exc.message}", where, exc.lineno) from None
+        except UndefinedError as exc:
+            raise RenderError(f"template uses an unknown placeholder: {exc.message}", shown) from None
+        except (TemplateError, KeyError, ValueError, TypeError) as exc:
+            raise RenderError(f"cannot render template: {exc}", shown) from None
+
+    def render(self, project_request: BuildRequest) -> RenderResult:
+        r = resolve(self.project, project_request)
+        catalog = load_catalog(self.project, r.leaflet, r.request.lang)
+        html = self.html(r, catalog)
+        return self.pdf(html, r, catalog)
+
+    def pdf(self, html: str, r: Resolved, catalog: LoadedCatalog) -> RenderResult:
+        from weasyprint import HTML
+        from weasyprint.urls import FatalURLFetchingError
+
+        from .fetcher import SandboxedFetcher
+
+        fetcher = SandboxedFetcher(self.project.asset_dirs)
+        collect = _Collect()
+        wlog = logging.getLogger("weasyprint")
+        wlog.addHandler(collect)
+        try:
+            document = HTML(
+                string=html,
+                base_url=self.project.templates_dir.as_uri() + "/",
+                url_fetcher=fetcher,
+            ).render(font_config=self.font_config)
+            pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+        except FatalURLFetchingError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, FetchRefusedError):
+                raise self._place_fetch_error(cause, r) from None
+            raise RenderError(f"cannot fetch a resource: {exc}") from None
+        finally:
+            wlog.removeHandler(collect)
+        return RenderResult(pdf, len(document.pages), collect.messages, catalog)
+
+    def _place_fetch_error(self, error: FetchRefusedError, r: Resolved) -> FetchRefusedError:
+        """Name the template file and line that asked for a refused URL, where it can be found."""
+        match = re.search(r"refused to fetch '([^']*)'", error.message)
+        needle = match.group(1) if match else ""
+        candidates = [r.leaflet.folder / "leaflet.html.j2", self.project.templates_dir / "base.html.j2",
+                      self.project.templates_dir / "css" / "leaflet.css"]
+        for path in candidates:
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                continue
+            for number, line in enumerate(lines, 1):
+                if needle and needle in line:
+                    return FetchRefusedError(error.message, path.relative_to(self.project.root), number)
+        return FetchRefusedError(error.message, r.leaflet.folder.relative_to(self.project.root) / "leaflet.html.j2")

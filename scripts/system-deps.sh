@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that pip cannot provide: the libraries WeasyPrint
+# loads at run time (Pango, HarfBuzz's subsetter: without it CJK renders take
+# 25x longer), GNU gettext (the referee for the catalogs we write) and poppler
+# (PDF to PNG for proof sheets and for looking at pages).
+# Idempotent: does nothing when everything is present.
+set -euo pipefail
+
+packages=(
+    libpango-1.0-0
+    libpangoft2-1.0-0
+    libharfbuzz-subset0
+    libfontconfig1
+    gettext
+    poppler-utils
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: these system packages are needed: ${missing[*]}" >&2
+    echo "This machine has no apt-get: install their equivalents with your package manager." >&2
+    exit 1
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "error: these system packages are needed: ${missing[*]}" >&2
+    echo "Run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
