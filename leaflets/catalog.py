@@ -141,8 +141,8 @@ def parse_po(path: Path, shown: str | Path) -> polib.POFile:
     except (OSError, ValueError) as exc:
         text = str(exc)
         match = re.search(r"line (\d+)", text)
-        line = int(match.group(1)) if match else None
-        raise CatalogError(f"cannot parse catalog: {text}", shown, line) from None
+        where = int(match.group(1)) if match else None
+        raise CatalogError(f"cannot parse catalog: {text}", shown, where) from None
 
 
 def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog:
@@ -182,9 +182,7 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
                     entry.linenum,
                 )
         messages[(entry.msgctxt, entry.msgid)] = forms
-    return LoadedCatalog(
-        Translations(messages), review_status(po), untranslated, fuzzy, path
-    )
+    return LoadedCatalog(Translations(messages), review_status(po), untranslated, fuzzy, path)
 
 
 # --- extraction ---------------------------------------------------------------------------
@@ -203,11 +201,19 @@ def _extract_leaflet_toml(leaflet: Leaflet) -> Iterator[tuple[int, str, str, lis
                 return number
         return 1
 
-    yield (line_of(data["title"]), TITLE_CONTEXT, data["title"],
-           ["The leaflet's title, printed large on page 1 and in the PDF's title."])
+    yield (
+        line_of(data["title"]),
+        TITLE_CONTEXT,
+        data["title"],
+        ["The leaflet's title, printed large on page 1 and in the PDF's title."],
+    )
     for vid, vdata in data["variants"].items():
-        yield (line_of(vdata["label"]), VARIANT_CONTEXT, vdata["label"],
-               [f"Name of the {vid} procedure variant, printed under the title."])
+        yield (
+            line_of(vdata["label"]),
+            VARIANT_CONTEXT,
+            vdata["label"],
+            [f"Name of the {vid} procedure variant, printed under the title."],
+        )
 
 
 def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
@@ -242,7 +248,10 @@ def extract_catalog(project: Project, leaflet: Leaflet, env: Environment) -> Cat
             raise LeafletsError(f"template syntax error: {exc.message}", rel, exc.lineno) from None
         fileobj = io.BytesIO(source.encode("utf-8"))
         for lineno, message, comments, context in extract(
-            "jinja2", fileobj, comment_tags=COMMENT_TAGS, options=JINJA_OPTIONS,
+            "jinja2",
+            fileobj,
+            comment_tags=COMMENT_TAGS,
+            options=JINJA_OPTIONS,
             strip_comment_tags=True,
         ):
             # Template comments are indented like the markup around them: one line each.
@@ -327,7 +336,9 @@ def init_catalog(project: Project, leaflet: Leaflet, lang: str) -> Path:
         raise CatalogError("catalog exists already; use `leaflets update`", shown)
     pot = pot_path(project, leaflet)
     if not pot.is_file():
-        raise CatalogError("no template; run `leaflets extract` first", pot.relative_to(project.root))
+        raise CatalogError(
+            "no template; run `leaflets extract` first", pot.relative_to(project.root)
+        )
     po = parse_po(pot, pot.relative_to(project.root))
     plural = get_plural(info.babel)
     po.header = (

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import LeafletsError, UnknownChoiceError
+from .errors import LeafletsError, UsageProblem
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("leaflets")
@@ -40,7 +40,7 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except UnknownChoiceError as exc:
+        except UsageProblem as exc:
             raise click.UsageError(str(exc)) from None
         except LeafletsError as exc:
             raise click.ClickException(str(exc)) from None
@@ -159,7 +159,7 @@ def build(
         lang=lang or project.settings.source_language,
         paper=paper or project.settings.default_paper,
         brand=brand,
-        fields=_parse_fields(fields),
+        fields=tuple(_parse_fields(fields).items()),
     )
     resolve(project, request)  # unknown names: exit 2 before any rendering
     out = out_dir or project.root / project.settings.out_dir
@@ -202,7 +202,9 @@ def batch(out_dir: Path | None) -> None:
         else:
             failed += 1
             click.echo(f"failed  {outcome.request.filename()}: {outcome.error}", err=True)
-    click.echo(f"{len(outcomes) - failed} built, {failed} failed; manifest: {out / 'manifest.json'}")
+    click.echo(
+        f"{len(outcomes) - failed} built, {failed} failed; manifest: {out / 'manifest.json'}"
+    )
     if failed:
         sys.exit(1)
 

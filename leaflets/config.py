@@ -161,7 +161,9 @@ class _Problems:
             return None
         value = data[key]
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            wanted = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
             self.add(name, f"must be a {wanted}, not {type(value).__name__}")
             return None
         return value
@@ -204,7 +206,9 @@ def _load_settings(root: Path, problems: list[LeafletsError]) -> Settings | None
     paper = p.get(section, "default_paper", str, pre)
     out_dir = p.get(section, "out_dir", str, pre)
     languages = p.get(section, "languages", list, pre)
-    p.unknown(section, {"source_language", "default_brand", "default_paper", "out_dir", "languages"}, pre)
+    p.unknown(
+        section, {"source_language", "default_brand", "default_paper", "out_dir", "languages"}, pre
+    )
     if paper is not None and paper not in PAPERS:
         p.add(f"{pre}default_paper", f"must be one of {', '.join(PAPERS)}, not {paper!r}")
     if languages is not None and not all(isinstance(x, str) for x in languages):
@@ -229,8 +233,16 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
     if data is None:
         return None
     p = _Problems(path, root)
-    allowed = {"id", "title", "version", "last_medical_review", "next_review", "page_budget",
-               "variants", "facts"}
+    allowed = {
+        "id",
+        "title",
+        "version",
+        "last_medical_review",
+        "next_review",
+        "page_budget",
+        "variants",
+        "facts",
+    }
     p.unknown(data, allowed)
     leaflet_id = p.get(data, "id", str)
     if leaflet_id is not None and leaflet_id != folder.name:
@@ -320,7 +332,7 @@ def _load_brand(folder: Path, root: Path, problems: list[LeafletsError]) -> Bran
         phone_appointments=phones["appointments"],
         phone_after_hours=phones["after_hours"],
         fever_value=float(fever_value),  # type: ignore[arg-type]
-        fever_unit=fever_unit,
+        fever_unit=str(fever_unit),
         folder=folder,
     )
 
@@ -341,21 +353,22 @@ def load_project(root: Path) -> Project:
         if folder.is_dir():
             if not _NAME_RE.match(folder.name):
                 problems.append(
-                    LeafletsError("brand folder names use a-z, 0-9, - and _", folder.relative_to(root))
+                    LeafletsError(
+                        "brand folder names use a-z, 0-9, - and _", folder.relative_to(root)
+                    )
                 )
                 continue
             brand = _load_brand(folder, root, problems)
             if brand is not None:
                 brands[brand.id] = brand
-    if settings is not None:
-        if brands and settings.default_brand not in brands:
-            problems.append(
-                LeafletsError(
-                    f"project.default_brand: no brand {settings.default_brand!r}; "
-                    f"valid values: {', '.join(sorted(brands))}",
-                    SETTINGS_FILE,
-                )
+    if settings is not None and brands and settings.default_brand not in brands:
+        problems.append(
+            LeafletsError(
+                f"project.default_brand: no brand {settings.default_brand!r}; "
+                f"valid values: {', '.join(sorted(brands))}",
+                SETTINGS_FILE,
             )
+        )
     if not leaflets and not problems:
         problems.append(LeafletsError("no leaflets found", "templates/leaflets"))
     if problems:

@@ -42,7 +42,11 @@ class ConfigError(LeafletsError):
         return "\n".join(str(p) for p in self.problems)
 
 
-class UnknownChoiceError(LeafletsError):
+class UsageProblem(LeafletsError):
+    """A bad command-line value: the CLI exits with code 2, as for any usage error."""
+
+
+class UnknownChoiceError(UsageProblem):
     """A leaflet, variant, language, paper, brand or field that does not exist."""
 
     def __init__(self, kind: str, value: str, valid: Iterable[str]) -> None:

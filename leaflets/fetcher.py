@@ -65,4 +65,4 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc]
         if not media.startswith(_DATA_TYPES) or media == "image/svg+xml":
             # SVG may itself reference other files; keep it to real files we vet.
             raise self._refuse(url, f"data: URLs of type {media or 'text/plain'!r} are not allowed")
-        return super().fetch(url, headers)  # type: ignore[no-any-return]
+        return super().fetch(url, headers)

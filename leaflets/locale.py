@@ -77,10 +77,20 @@ class LocaleInfo:
         """One clinic threshold in the reader's units, their usual unit first."""
         celsius = value if unit == "C" else (value - 32) * 5 / 9
         fahrenheit = value if unit == "F" else value * 9 / 5 + 32
-        c = format_unit(round(celsius, 1), "temperature-celsius", length="short",
-                        format="#,##0.#", locale=self.babel)
-        f = format_unit(round(fahrenheit, 1), "temperature-fahrenheit", length="short",
-                        format="#,##0.#", locale=self.babel)
+        c = format_unit(
+            round(celsius, 1),
+            "temperature-celsius",
+            length="short",
+            format="#,##0.#",
+            locale=self.babel,
+        )
+        f = format_unit(
+            round(fahrenheit, 1),
+            "temperature-fahrenheit",
+            length="short",
+            format="#,##0.#",
+            locale=self.babel,
+        )
         first, second = (f, c) if self.territory in _FAHRENHEIT_TERRITORIES else (c, f)
         return f"{first} ({second})"
 
@@ -88,7 +98,7 @@ class LocaleInfo:
 @cache
 def _likely(code: str) -> tuple[str, str, str]:
     """(language, script, territory) from CLDR's likely subtags."""
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely = get_global("likely_subtags")
     loc = Locale.parse(code)
     full = likely.get(str(loc)) or likely.get(loc.language) or str(loc)
     parts = full.split("_")

@@ -16,9 +16,10 @@ import shutil
 import tempfile
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
     Environment,
@@ -32,7 +33,13 @@ from markupsafe import Markup, escape
 
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
 from .config import PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
-from .errors import FetchRefusedError, LeafletsError, RenderError, UnknownChoiceError
+from .errors import (
+    FetchRefusedError,
+    LeafletsError,
+    RenderError,
+    UnknownChoiceError,
+    UsageProblem,
+)
 from .locale import LocaleInfo, locale_info
 
 log = logging.getLogger("leaflets")
@@ -59,7 +66,7 @@ class BuildRequest:
     paper: str
     edition: str = "clinic"
     brand: str | None = None
-    fields: Mapping[str, str] = field(default_factory=dict)
+    fields: tuple[tuple[str, str], ...] = ()  # (key, value) pairs: the request stays hashable
     allow_incomplete: bool = False
     allow_draft: bool = True
 
@@ -90,10 +97,12 @@ def resolve(project: Project, request: BuildRequest) -> Resolved:
     if request.edition not in ("clinic",):
         raise UnknownChoiceError("edition", request.edition, ("clinic",))
     brand = project.brand(request.brand)
-    for key in request.fields:
+    for key, _ in request.fields:
         if key not in PATIENT_FIELDS:
             raise UnknownChoiceError("field", key, PATIENT_FIELDS)
-    return Resolved(request, leaflet, variant, brand, locale_info(request.lang))
+    loc = locale_info(request.lang)
+    _format_fields(dict(request.fields), loc)  # a bad value fails here, before any rendering
+    return Resolved(request, leaflet, variant, brand, loc)
 
 
 # --- formatting helpers -------------------------------------------------------------------
@@ -127,7 +136,7 @@ def _format_fields(fields: Mapping[str, str], loc: LocaleInfo) -> dict[str, str]
     for key, raw in fields.items():
         value = raw.strip()
         if len(value) > MAX_FIELD_LENGTH:
-            raise LeafletsError(f"--field {key}: longer than {MAX_FIELD_LENGTH} characters")
+            raise UsageProblem(f"--field {key}: longer than {MAX_FIELD_LENGTH} characters")
         if not value:
             continue
         try:
@@ -140,9 +149,12 @@ def _format_fields(fields: Mapping[str, str], loc: LocaleInfo) -> dict[str, str]
                 else:
                     value = loc.time(dt.time.fromisoformat(value))
         except ValueError:
-            wanted = "a date like 2026-12-01" if key == "procedure_date" else (
-                "a time like 07:30 or a date and time like 2026-12-01 22:00")
-            raise LeafletsError(f"--field {key}: expected {wanted}, got {raw!r}") from None
+            wanted = (
+                "a date like 2026-12-01"
+                if key == "procedure_date"
+                else ("a time like 07:30 or a date and time like 2026-12-01 22:00")
+            )
+            raise UsageProblem(f"--field {key}: expected {wanted}, got {raw!r}") from None
         out[key] = value
     return out
 
@@ -189,8 +201,9 @@ def load_fonts(fonts_dir: Path) -> FontSet:
     for name, (regular, bold) in stacks.items():
         for family in regular + bold:
             if family not in faces:
-                raise LeafletsError(f"stack {name!r} names unknown face {family!r}",
-                                    "fonts/fonts.toml")
+                raise LeafletsError(
+                    f"stack {name!r} names unknown face {family!r}", "fonts/fonts.toml"
+                )
     return FontSet(faces, stacks)
 
 
@@ -303,12 +316,12 @@ class Renderer:
             "paper": r.request.paper,
             "title": title,
             "variant_label": variant_label,
-            "document_title": f"{title} – {variant_label}",
+            "document_title": f"{title} \N{EN DASH} {variant_label}",
             "stylesheet_url": (self.project.templates_dir / "css" / "leaflet.css").as_uri(),
             "logo_url": brand.logo.as_uri(),
             "page_css": Markup(page_css),
             "review_date": loc.date(r.leaflet.last_review),
-            "fields": _format_fields(r.request.fields, loc),
+            "fields": _format_fields(dict(r.request.fields), loc),
             "fever": loc.temperature(brand.fever_value, brand.fever_unit),
             "phone_appointments": phone(brand.phone_appointments),
             "phone_after_hours": phone(brand.phone_after_hours),
@@ -332,7 +345,9 @@ class Renderer:
             where = Path(exc.filename).relative_to(self.project.root) if exc.filename else shown
             raise RenderError(f"template syntax error: {exc.message}", where, exc.lineno) from None
         except UndefinedError as exc:
-            raise RenderError(f"template uses an unknown placeholder: {exc.message}", shown) from None
+            raise RenderError(
+                f"template uses an unknown placeholder: {exc.message}", shown
+            ) from None
         except (TemplateError, KeyError, ValueError, TypeError) as exc:
             raise RenderError(f"cannot render template: {exc}", shown) from None
 
@@ -371,15 +386,23 @@ class Renderer:
     def _place_fetch_error(self, error: FetchRefusedError, r: Resolved) -> FetchRefusedError:
         """Name the template file and line that asked for a refused URL, where it can be found."""
         match = re.search(r"refused to fetch '([^']*)'", error.message)
-        needle = match.group(1) if match else ""
-        candidates = [r.leaflet.folder / "leaflet.html.j2", self.project.templates_dir / "base.html.j2",
-                      self.project.templates_dir / "css" / "leaflet.css"]
+        url = match.group(1) if match else ""
+        # The template may spell the URL relative or percent-encoded: try those too.
+        needles = [n for n in (url, unquote(url), Path(urlsplit(url).path).name) if n]
+        root = self.project.root
+        template = r.leaflet.folder / "leaflet.html.j2"
+        candidates = [
+            template,
+            self.project.templates_dir / "base.html.j2",
+            self.project.templates_dir / "css" / "leaflet.css",
+        ]
         for path in candidates:
             try:
                 lines = path.read_text(encoding="utf-8").splitlines()
             except OSError:
                 continue
-            for number, line in enumerate(lines, 1):
-                if needle and needle in line:
-                    return FetchRefusedError(error.message, path.relative_to(self.project.root), number)
-        return FetchRefusedError(error.message, r.leaflet.folder.relative_to(self.project.root) / "leaflet.html.j2")
+            for needle in needles:
+                for number, line in enumerate(lines, 1):
+                    if needle in line:
+                        return FetchRefusedError(error.message, path.relative_to(root), number)
+        return FetchRefusedError(error.message, template.relative_to(root))

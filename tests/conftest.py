@@ -1,0 +1,104 @@
+"""Shared fixtures: one renderer per test session, PDF readers, project copies."""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from leaflets.config import Project, load_project
+from leaflets.render import BuildRequest, Renderer, RenderResult
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return load_project(ROOT)
+
+
+@pytest.fixture(scope="session")
+def renderer(project: Project) -> Renderer:
+    return Renderer(project)
+
+
+class _Built:
+    """Renders each distinct request once per session."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.cache: dict[BuildRequest, RenderResult] = {}
+
+    def __call__(self, **kwargs: object) -> RenderResult:
+        request = BuildRequest(**kwargs)  # type: ignore[arg-type]
+        if request not in self.cache:
+            result = self.renderer.render(request)
+            assert result.warnings == [], f"WeasyPrint warned: {result.warnings}"
+            self.cache[request] = result
+        return self.cache[request]
+
+
+@pytest.fixture(scope="session")
+def built(renderer: Renderer) -> _Built:
+    return _Built(renderer)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_weasyprint_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Any warning WeasyPrint logs during a test fails it."""
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        yield
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+    assert warnings == [], f"WeasyPrint warned: {warnings}"
+
+
+def reader(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All text of a PDF, with runs of white space folded to one space."""
+    text = "\n".join(page.extract_text() or "" for page in reader(pdf).pages)
+    return " ".join(text.split())
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, bool]:
+    """Base font name -> whether the font program is embedded, for every font used."""
+    fonts: dict[str, bool] = {}
+    for page in reader(pdf).pages:
+        resources = page.get("/Resources")
+        if resources is None:
+            continue
+        font_dict = resources.get_object().get("/Font")
+        if font_dict is None:
+            continue
+        for ref in font_dict.get_object().values():
+            font = ref.get_object()
+            descriptors = []
+            if "/DescendantFonts" in font:
+                for desc in font["/DescendantFonts"]:
+                    descriptors.append(desc.get_object().get("/FontDescriptor"))
+            else:
+                descriptors.append(font.get("/FontDescriptor"))
+            embedded = all(
+                d is not None
+                and any(k in d.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                for d in descriptors
+            )
+            fonts[str(font["/BaseFont"])] = embedded
+    return fonts
+
+
+def copy_project(tmp_path: Path) -> Path:
+    """A private copy of the project (templates, fonts, locales, settings) to modify."""
+    dest = tmp_path / "project"
+    dest.mkdir()
+    for name in ("templates", "fonts", "locales"):
+        shutil.copytree(ROOT / name, dest / name)
+    shutil.copy(ROOT / "leaflets.toml", dest / "leaflets.toml")
+    return dest

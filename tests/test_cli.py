@@ -1,0 +1,153 @@
+"""Command line: exit codes and messages for bad arguments; help texts; building."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leaflets.cli import main
+
+from .conftest import ROOT, pdf_text, reader
+
+BASE = ["--project", str(ROOT), "build"]
+
+
+def _run(args: list[str]) -> tuple[int, str]:
+    result = CliRunner().invoke(main, args, prog_name="leaflets")
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"unhandled {result.exception!r}"
+    )
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--leaflet", "knee", "--variant", "percutaneous"],
+            "unknown leaflet 'knee'; valid values: cryoablation",
+        ),
+        (
+            ["--variant", "robotic"],
+            "unknown variant 'robotic'; valid values: laparoscopic, percutaneous",
+        ),
+        (["--variant", "percutaneous", "--lang", "xx"], "unknown language 'xx'; valid values: "),
+        (
+            ["--variant", "percutaneous", "--paper", "a5"],
+            "unknown paper 'a5'; valid values: a4, letter",
+        ),
+        (
+            ["--variant", "percutaneous", "--brand", "acme"],
+            "unknown brand 'acme'; valid values: harborpines, lindenfield",
+        ),
+        (["--variant", "percutaneous", "--field", "shoe_size=9"], "unknown field 'shoe_size'"),
+        (
+            ["--variant", "percutaneous", "--field", "procedure_date=next week"],
+            "--field procedure_date: expected a date like 2026-12-01, got 'next week'",
+        ),
+        (
+            ["--variant", "percutaneous", "--field", "arrival_time=25:99"],
+            "--field arrival_time: expected a time like 07:30",
+        ),
+        (["--variant", "percutaneous", "--field", "patient"], "'patient' is not KEY=VALUE"),
+        ([], "Missing option '--variant'"),
+    ],
+)
+def test_bad_arguments_exit_2_with_valid_values(args: list[str], message: str, tmp_path) -> None:
+    code, output = _run([*BASE, *args, "--out", str(tmp_path)])
+    assert code == 2, output
+    assert message in output
+    assert "Traceback" not in output
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_build_writes_the_named_file_with_fields(tmp_path: Path) -> None:
+    code, output = _run(
+        [
+            *BASE,
+            "--leaflet",
+            "cryoablation",
+            "--variant",
+            "laparoscopic",
+            "--lang",
+            "en",
+            "--paper",
+            "a4",
+            "--out",
+            str(tmp_path),
+            "--field",
+            "patient=Ana Silva",
+            "--field",
+            "procedure_date=2026-12-01",
+            "--field",
+            "arrival_time=07:30",
+            "--field",
+            "doctor=Dr. Okafor",
+            "--field",
+            "fasting_start=2026-11-30 22:00",
+            "--field",
+            "medicines_to_stop=Aspirin, 5 days before",
+        ]
+    )
+    assert code == 0, output
+    pdf = tmp_path / "cryoablation_laparoscopic_en_a4_clinic.pdf"
+    assert f"wrote {pdf}" in output
+    text = pdf_text(pdf.read_bytes())
+    for expected in (
+        "Ana Silva",
+        "December 1, 2026",
+        "7:30 AM",
+        "Dr. Okafor",
+        "November 30, 2026 10:00 PM",
+        "Aspirin, 5 days before",
+    ):
+        assert expected in text
+    assert not list(tmp_path.glob(".*.tmp")), "temporary file left behind"
+
+
+def test_missing_fields_print_as_write_in_lines(built) -> None:
+    pdf = built(leaflet="cryoablation", variant="percutaneous", lang="en", paper="letter").pdf
+    page = reader(pdf).pages[0].extract_text()
+    # Labels are there; no value follows them but the ruled line.
+    for label in ("Name", "Procedure date", "Arrival time", "Doctor"):
+        assert label in page
+
+
+def test_list_shows_leaflets_variants_languages() -> None:
+    code, output = _run(["--project", str(ROOT), "list"])
+    assert code == 0
+    assert "cryoablation" in output
+    assert "percutaneous" in output and "laparoscopic" in output
+    assert "en       source language" in output
+
+
+@pytest.mark.parametrize("command", ["list", "build", "batch", "extract", "init"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    code, output = _run([command, "--help"])
+    assert code == 0
+    assert "Example" in output
+
+
+def test_root_cli_py_runs_from_a_checkout() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), "list"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "cryoablation" in proc.stdout
+
+
+def test_no_weasyprint_import_for_list() -> None:
+    code = (
+        "import sys; from leaflets.cli import main\n"
+        "try:\n    main(['--project', sys.argv[1], 'list'])\nexcept SystemExit: pass\n"
+        "assert 'weasyprint' not in sys.modules, 'list imported WeasyPrint'"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

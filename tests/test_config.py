@@ -1,0 +1,74 @@
+"""Settings, leaflet and brand files are validated with every problem reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leaflets.cli import main
+from leaflets.config import load_project
+from leaflets.errors import ConfigError
+
+from .conftest import copy_project
+
+
+def test_every_settings_problem_at_once(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    (root / "leaflets.toml").write_text(
+        '[project]\nsource_language = "en"\ndefault_brand = "nobody"\n'
+        'default_paper = "a5"\nlanguages = "en"\ncolour = "blue"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_project(root)
+    messages = [str(p) for p in info.value.problems]
+    assert "leaflets.toml: project.out_dir: missing" in messages
+    assert "leaflets.toml: project.languages: must be a list, not str" in messages
+    assert "leaflets.toml: project.colour: unknown key" in messages
+    assert "leaflets.toml: project.default_paper: must be one of a4, letter, not 'a5'" in messages
+
+
+def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    (root / "leaflets.toml").write_text('[project]\nsource_language = "en\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_project(root)
+    problem = info.value.problems[0]
+    assert problem.path == "leaflets.toml" and problem.line == 2
+
+
+def test_brand_and_leaflet_problems_together(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    brand = root / "templates/brands/harborpines/brand.toml"
+    text = brand.read_text(encoding="utf-8")
+    text = text.replace('primary = "#2e5d34"', 'primary = "green"').replace(
+        "value = 38.0", "value = 45"
+    )
+    text = text.replace('after_hours = "(555) 013-7799"\n', "")
+    brand.write_text(text, encoding="utf-8")
+    meta = root / "templates/leaflets/cryoablation/leaflet.toml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("page_budget = 4", "page_budget = 0"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_project(root)
+    text = str(info.value)
+    b = "templates/brands/harborpines/brand.toml"
+    assert f"{b}: colors.primary: must be a colour like #1a2b3c, not 'green'" in text
+    assert f"{b}: phones.after_hours: missing" in text
+    assert f"{b}: fever.value: 45 °C is not a plausible fever threshold" in text
+    assert "templates/leaflets/cryoablation/leaflet.toml: page_budget: must be at least 1" in text
+
+
+def test_cli_reports_config_errors_without_traceback(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    (root / "templates/brands/lindenfield/logo.svg").unlink()
+    result = CliRunner().invoke(main, ["--project", str(root), "list"])
+    assert result.exit_code == 1
+    assert (
+        "templates/brands/lindenfield/brand.toml: logo: file 'logo.svg' not found" in result.output
+    )
+    assert "Traceback" not in result.output
