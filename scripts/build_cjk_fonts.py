@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Rebuild the CJK fonts in fonts/noto-cjk/ from Noto Sans CJK.
+
+Full Noto Sans CJK faces are 16-17 MB each, and their .ttc collection always
+gives face 0 (Japanese glyph shapes) to an @font-face. This script pulls the
+Simplified Chinese, Traditional Chinese and Korean faces out of the
+collection and subsets each to a documented character set:
+
+* the common characters of the national standard set for that region:
+  GB 2312 symbols and level 1 hanzi (SC, 3,755 hanzi), Big5 symbols and
+  level 1 hanzi (TC, 5,401 hanzi), KS X 1001 symbols and Hangul (KR, 2,350
+  syllables, no Hanja);
+* ASCII, Latin-1, general punctuation, CJK symbols and punctuation, and
+  full-width forms;
+* every character that the project's catalogs use for that script, so a
+  translation never loses a glyph that was there when the fonts were built.
+
+A character outside the set shows up in `leaflets check` as a glyph error;
+rerun this script after adding it to EXTRA below or to a catalog.
+
+Source: Debian's fonts-noto-cjk package (apt-get install fonts-noto-cjk).
+Usage: python scripts/build_cjk_fonts.py [--source DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import polib
+from fontTools import subset
+from fontTools.ttLib import TTCollection
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "fonts" / "noto-cjk"
+DEFAULT_SOURCE = Path("/usr/share/fonts/opentype/noto")
+
+# region -> (face name in the collection, languages whose catalogs it draws, codec, byte ranges)
+REGIONS = {
+    # Rows 0xA1-0xA9 are symbols, 0xB0-0xD7 the level 1 hanzi.
+    "sc": (
+        "Noto Sans CJK SC",
+        ("zh_Hans",),
+        "gb2312",
+        [((0xA1, 0xA9), (0xA1, 0xFE)), ((0xB0, 0xD7), (0xA1, 0xFE))],
+    ),
+    # Rows 0xA1-0xA3 are symbols, 0xA4-0xC6 the level 1 hanzi.
+    "tc": ("Noto Sans CJK TC", ("zh_Hant",), "big5", [((0xA1, 0xC6), (0x40, 0xFE))]),
+    # Rows 0xA1-0xAC are symbols, 0xB0-0xC8 the 2,350 common Hangul syllables.
+    "kr": (
+        "Noto Sans CJK KR",
+        ("ko",),
+        "euc_kr",
+        [((0xA1, 0xAC), (0xA1, 0xFE)), ((0xB0, 0xC8), (0xA1, 0xFE))],
+    ),
+}
+COMMON_RANGES = [(0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x3000, 0x303F), (0xFF00, 0xFFEF)]
+EXTRA = ""  # characters to keep beyond the sets above
+
+
+def national_set(codec: str, ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> set[int]:
+    chars: set[int] = set()
+    for (lead_lo, lead_hi), (trail_lo, trail_hi) in ranges:
+        for lead in range(lead_lo, lead_hi + 1):
+            for trail in range(trail_lo, trail_hi + 1):
+                try:
+                    text = bytes([lead, trail]).decode(codec)
+                except UnicodeDecodeError:
+                    continue
+                chars.update(ord(c) for c in text)
+    return chars
+
+
+def catalog_chars(languages: tuple[str, ...]) -> set[int]:
+    chars: set[int] = set()
+    for lang in languages:
+        for path in sorted((ROOT / "locales" / lang).glob("LC_MESSAGES/*.po")):
+            for entry in polib.pofile(str(path)):
+                for text in [entry.msgstr, *entry.msgstr_plural.values()]:
+                    chars.update(ord(c) for c in text)
+    return chars
+
+
+def build(source: Path) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for weight in ("Regular", "Bold"):
+        collection = TTCollection(str(source / f"NotoSansCJK-{weight}.ttc"))
+        faces = {font["name"].getDebugName(1): font for font in collection.fonts}
+        for region, (face_name, languages, codec, ranges) in REGIONS.items():
+            font = faces[face_name]
+            keep = national_set(codec, ranges) | catalog_chars(languages)
+            keep |= {c for lo, hi in COMMON_RANGES for c in range(lo, hi + 1)}
+            keep |= {ord(c) for c in EXTRA}
+            options = subset.Options()
+            options.layout_features = ["*"]
+            options.name_IDs = ["*"]
+            options.notdef_outline = True
+            options.hinting = False
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=keep)
+            subsetter.subset(font)
+            target = OUT / f"NotoSansCJK{region}-{weight}.subset.otf"
+            font.save(str(target))
+            print(
+                f"{target.relative_to(ROOT)}: {len(font.getBestCmap())} characters, "
+                f"{target.stat().st_size // 1024} KiB"
+            )
+        collection.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help="folder holding NotoSansCJK-Regular.ttc and NotoSansCJK-Bold.ttc",
+    )
+    build(parser.parse_args().source)
