@@ -9,7 +9,7 @@ import gettext
 import io
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -113,7 +113,25 @@ class LoadedCatalog:
     untranslated: int = 0
     fuzzy: int = 0
     path: Path | None = None
-    problems: list[LeafletsError] = field(default_factory=list)
+    unusable_lines: list[int] = field(default_factory=list)  # fuzzy or untranslated entries
+
+    @property
+    def complete(self) -> bool:
+        return not (self.untranslated or self.fuzzy)
+
+    def incomplete_message(self, shown: str | Path) -> str:
+        lines = ", ".join(str(n) for n in self.unusable_lines[:8])
+        more = ", ..." if len(self.unusable_lines) > 8 else ""
+        parts = []
+        if self.untranslated:
+            parts.append(f"{self.untranslated} untranslated")
+        if self.fuzzy:
+            parts.append(f"{self.fuzzy} fuzzy (need checking)")
+        return (
+            f"{shown}: incomplete translation: {' and '.join(parts)} messages "
+            f"(lines {lines}{more}); translate them, or build with --allow-incomplete "
+            "to print those messages in English with a notice on every page"
+        )
 
 
 def review_status(po: polib.POFile) -> ReviewStatus:
@@ -160,11 +178,13 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
     po = parse_po(path, shown)
     messages: dict[tuple[str | None, str], list[str]] = {}
     untranslated = fuzzy = 0
+    unusable: list[int] = []
     for entry in po:
-        if entry.obsolete:
+        if entry.obsolete or (not entry.msgid and not entry.msgctxt):
             continue
         if entry.fuzzy:
             fuzzy += 1
+            unusable.append(entry.linenum)
             continue
         if entry.msgid_plural:
             forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
@@ -172,6 +192,7 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
             forms = [entry.msgstr]
         if not all(forms):
             untranslated += 1
+            unusable.append(entry.linenum)
             continue
         allowed = markup_signature(entry.msgid)
         for form in forms:
@@ -182,7 +203,9 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
                     entry.linenum,
                 )
         messages[(entry.msgctxt, entry.msgid)] = forms
-    return LoadedCatalog(Translations(messages), review_status(po), untranslated, fuzzy, path)
+    return LoadedCatalog(
+        Translations(messages), review_status(po), untranslated, fuzzy, path, unusable
+    )
 
 
 # --- extraction ---------------------------------------------------------------------------
@@ -382,4 +405,132 @@ def gnu_format(data: bytes, shown: str | Path) -> bytes:
 
 
 def render_po(po: polib.POFile, shown: str | Path) -> bytes:
+    # polib would re-wrap comment lines its own way; leave all wrapping to msgcat.
+    po.wrapwidth = 10_000
     return gnu_format((str(po) + "\n").encode("utf-8"), shown)
+
+
+def catalogs(
+    project: Project, langs: Iterable[str] | None = None
+) -> list[tuple[Leaflet, str, Path]]:
+    """(leaflet, language, path) of every catalog in the project, or of ``langs`` only."""
+    wanted = set(langs) if langs else None
+    found = []
+    for leaflet in project.leaflets.values():
+        for lang in project.languages(leaflet.id):
+            if lang == project.settings.source_language:
+                continue
+            if wanted is None or lang in wanted:
+                found.append((leaflet, lang, project.catalog_path(leaflet.id, lang)))
+    return found
+
+
+def merge_catalog(po_path: Path, pot: Path, shown: str | Path) -> bytes:
+    """The catalog merged with the template, as GNU msgmerge writes it.
+
+    New messages come in empty; a changed English message is matched to its old
+    translation and marked fuzzy with the previous msgid kept (``#|``) so the
+    translator sees what changed; messages gone from the template are kept as
+    obsolete (``#~``). Fuzzy entries are never rendered.
+    """
+    import shutil
+    import subprocess
+
+    msgmerge = shutil.which("msgmerge")
+    if msgmerge is None:
+        raise CatalogError("GNU gettext's msgmerge is needed to update catalogs; run `make setup`")
+    parse_po(po_path, shown)  # a broken catalog is reported with its line, before merging
+    proc = subprocess.run(
+        [msgmerge, "--quiet", "--previous", "--output-file=-", str(po_path), str(pot)],
+        capture_output=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        message = " ".join(proc.stderr.decode("utf-8", "replace").split())
+        raise CatalogError(f"msgmerge failed: {message[:300]}", shown)
+    return proc.stdout
+
+
+def update_catalogs(
+    project: Project, langs: Iterable[str] | None = None, write: bool = True
+) -> list[Path]:
+    """Merge each leaflet's ``.pot`` into its catalogs; return those that changed (or would)."""
+    from .batch import write_atomic
+
+    changed = []
+    for leaflet, _lang, path in catalogs(project, langs):
+        shown = path.relative_to(project.root)
+        pot = pot_path(project, leaflet)
+        if not pot.is_file():
+            raise CatalogError(
+                "no template; run `leaflets extract` first", pot.relative_to(project.root)
+            )
+        new = merge_catalog(path, pot, shown)
+        if new != path.read_bytes():
+            changed.append(shown)
+            if write:
+                write_atomic(path, new)
+    return changed
+
+
+@dataclass(frozen=True)
+class CatalogStats:
+    leaflet: str
+    lang: str
+    path: str
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+    translated_words: int
+    fuzzy_words: int
+    untranslated_words: int
+    review: ReviewStatus
+
+    @property
+    def percent(self) -> float:
+        total = self.translated + self.fuzzy + self.untranslated
+        return 100.0 * self.translated / total if total else 100.0
+
+
+def _words(entry: polib.POEntry) -> int:
+    return len(entry.msgid.split())
+
+
+def catalog_stats(project: Project, leaflet: Leaflet, lang: str, path: Path) -> CatalogStats:
+    """Message and word counts, counted the way ``msgfmt --statistics`` counts messages:
+    a fuzzy entry with no translation counts as untranslated, the header not at all."""
+    shown = path.relative_to(project.root)
+    po = parse_po(path, shown)
+    translated = fuzzy = untranslated = 0
+    t_words = f_words = u_words = obsolete = 0
+    for entry in po:
+        if entry.obsolete:
+            obsolete += 1
+            continue
+        if not entry.msgid and not entry.msgctxt:
+            continue
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        filled = bool(forms) and all(forms)
+        if entry.fuzzy and filled:
+            fuzzy += 1
+            f_words += _words(entry)
+        elif filled:
+            translated += 1
+            t_words += _words(entry)
+        else:
+            untranslated += 1
+            u_words += _words(entry)
+    return CatalogStats(
+        leaflet.id,
+        lang,
+        str(shown),
+        translated,
+        fuzzy,
+        untranslated,
+        obsolete,
+        t_words,
+        f_words,
+        u_words,
+        review_status(po),
+    )

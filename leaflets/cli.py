@@ -124,6 +124,12 @@ def list_cmd() -> None:
     "doctor, fasting_start (22:00 or 2026-11-30 22:00), medicines_to_stop. "
     "Left out, it prints as a line to write on.",
 )
+@click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Build a language with untranslated or fuzzy messages: they print in English, "
+    "and every page says the translation is incomplete.",
+)
 @handle_errors
 def build(
     leaflet_id: str | None,
@@ -133,6 +139,7 @@ def build(
     brand: str | None,
     out_dir: Path | None,
     fields: tuple[str, ...],
+    allow_incomplete: bool,
 ) -> None:
     """Build one handout as a PDF.
 
@@ -160,6 +167,7 @@ def build(
         paper=paper or project.settings.default_paper,
         brand=brand,
         fields=tuple(_parse_fields(fields).items()),
+        allow_incomplete=allow_incomplete,
     )
     resolve(project, request)  # unknown names: exit 2 before any rendering
     out = out_dir or project.root / project.settings.out_dir
@@ -254,3 +262,185 @@ def init(lang: str, leaflet_ids: tuple[str, ...]) -> None:
     project = _load()
     for leaflet_id in leaflet_ids or tuple(project.leaflets):
         click.echo(f"created {init_catalog(project, project.leaflet(leaflet_id), lang)}")
+
+
+def _split_list(values: tuple[str, ...]) -> list[str]:
+    """``--lang es,fr --lang vi`` -> ["es", "fr", "vi"]."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@main.command()
+@click.option("--lang", "langs", multiple=True, help="Only these languages (comma-separated).")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a catalog is stale.")
+@handle_errors
+def update(langs: tuple[str, ...], check: bool) -> None:
+    """Merge locales/<leaflet>.pot into every catalog.
+
+    New messages arrive empty. A changed English message keeps its old
+    translation marked fuzzy, with the previous English (#|) shown so the
+    translator sees what changed; fuzzy messages are never printed. Messages
+    gone from the templates are kept at the end as obsolete (#~).
+
+    \b
+    Example:
+      leaflets extract && leaflets update
+      leaflets update --lang es --check    # in CI
+    """
+    from .catalog import update_catalogs
+
+    project = _load()
+    changed = update_catalogs(project, _split_list(langs) or None, write=not check)
+    for path in changed:
+        click.echo(f"{'stale' if check else 'updated'}: {path}")
+    if check and changed:
+        sys.exit(1)
+    if not changed:
+        click.echo("catalogs are up to date")
+
+
+@main.command()
+@click.option("--lang", "langs", multiple=True, help="Only these languages (comma-separated).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@handle_errors
+def stats(langs: tuple[str, ...], fmt: str) -> None:
+    """How much of each catalog is translated, and its review status.
+
+    Counts messages the way `msgfmt --statistics` does, and the English words
+    in them.
+
+    \b
+    Example:
+      leaflets stats
+      leaflets stats --lang ar --format json
+    """
+    import json
+
+    from .catalog import catalog_stats, catalogs
+
+    project = _load()
+    rows = [
+        catalog_stats(project, lf, lang, path)
+        for lf, lang, path in catalogs(project, _split_list(langs) or None)
+    ]
+    if fmt == "json":
+        data = [
+            {
+                "leaflet": s.leaflet,
+                "lang": s.lang,
+                "path": s.path,
+                "translated": s.translated,
+                "fuzzy": s.fuzzy,
+                "untranslated": s.untranslated,
+                "obsolete": s.obsolete,
+                "translated_words": s.translated_words,
+                "fuzzy_words": s.fuzzy_words,
+                "untranslated_words": s.untranslated_words,
+                "percent": round(s.percent, 1),
+                "review_status": s.review.status,
+                "reviewed_by": s.review.reviewer,
+                "review_date": s.review.date,
+            }
+            for s in rows
+        ]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    columns = (
+        "leaflet",
+        "lang",
+        "done",
+        "translated",
+        "fuzzy",
+        "untranslated",
+        "obsolete",
+        "words left",
+        "review",
+    )
+    table = [columns]
+    for s in rows:
+        review = {"draft": "DRAFT, not yet reviewed", "reviewed": "reviewed"}[s.review.status]
+        if s.review.status == "reviewed":
+            review += f" by {s.review.reviewer or '?'} on {s.review.date or '?'}"
+        table.append(
+            (
+                s.leaflet,
+                s.lang,
+                f"{s.percent:.1f}%",
+                str(s.translated),
+                str(s.fuzzy),
+                str(s.untranslated),
+                str(s.obsolete),
+                str(s.fuzzy_words + s.untranslated_words),
+                review,
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    for n, row in enumerate(table):
+        cells = [
+            c.ljust(w) if i in (0, 1, 8) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        click.echo("  ".join(cells).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
+@main.command()
+@click.option("--lang", required=True, help="Language code of the catalog being translated.")
+@click.option("--variant", default=None, help="Procedure variant. Default: the first one.")
+@click.option("--leaflet", "leaflet_id", default=None, help="Leaflet id. Default: the only one.")
+@click.option("--paper", default=None, help="a4 or letter. Default: from leaflets.toml.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the preview PDF. Default: <out_dir>/preview.",
+)
+@click.option("--once", is_flag=True, help="Render once and exit instead of watching.")
+@click.option(
+    "--interval",
+    type=float,
+    default=0.3,
+    show_default=True,
+    help="Seconds between looks for changes.",
+)
+@handle_errors
+def preview(
+    lang: str,
+    variant: str | None,
+    leaflet_id: str | None,
+    paper: str | None,
+    out_dir: Path | None,
+    once: bool,
+    interval: float,
+) -> None:
+    """Render a handout for a translator, again on every save.
+
+    Watches the catalog, the templates, the fonts and the brands, and writes
+    the PDF again after each change (keep it open in a viewer that reloads,
+    such as Evince or Okular). Untranslated and fuzzy messages show in English
+    with the "incomplete translation" notice, and drafts carry the draft mark,
+    exactly as in a real build. A mistake in the catalog is printed and the
+    watch goes on. Stop with Ctrl+C.
+
+    \b
+    Example:
+      leaflets preview --lang es --variant laparoscopic
+    """
+    from .preview import Preview
+
+    project = _load()
+    leaflet = project.leaflet(leaflet_id) if leaflet_id else next(iter(project.leaflets.values()))
+    session = Preview(
+        project,
+        leaflet.id,
+        variant or leaflet.variants[0].id,
+        lang,
+        paper or project.settings.default_paper,
+        out_dir or project.root / project.settings.out_dir / "preview",
+    )
+    session.check_request()
+    for line in session.run(once=once, interval=interval):
+        click.echo(line)

@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
 from .config import PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
 from .errors import (
+    CatalogError,
     FetchRefusedError,
     LeafletsError,
     RenderError,
@@ -242,6 +243,7 @@ class RenderResult:
     pages: int
     warnings: list[str]
     catalog: LoadedCatalog
+    incomplete: bool = False  # some messages printed in English
 
 
 class _Collect(logging.Handler):
@@ -285,7 +287,7 @@ class Renderer:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def context(self, r: Resolved, catalog: LoadedCatalog) -> dict[str, Any]:
+    def context(self, r: Resolved, catalog: LoadedCatalog, incomplete: bool) -> dict[str, Any]:
         tr = catalog.translations
         loc = r.loc
         brand = r.brand
@@ -306,7 +308,6 @@ class Renderer:
         )
         source = self.project.settings.source_language
         is_draft = catalog.review.is_draft
-        incomplete = bool(catalog.untranslated or catalog.fuzzy)
         return {
             "loc": loc,
             "brand": brand,
@@ -334,13 +335,13 @@ class Renderer:
             **facts,
         }
 
-    def html(self, r: Resolved, catalog: LoadedCatalog) -> str:
+    def html(self, r: Resolved, catalog: LoadedCatalog, incomplete: bool = False) -> str:
         template_path = r.leaflet.folder / "leaflet.html.j2"
         shown = template_path.relative_to(self.project.root)
         self.env.install_gettext_translations(catalog.translations, newstyle=True)  # type: ignore[attr-defined]
         try:
             template = self.env.get_template(r.leaflet.template)
-            return template.render(self.context(r, catalog))
+            return template.render(self.context(r, catalog, incomplete))
         except TemplateSyntaxError as exc:
             where = Path(exc.filename).relative_to(self.project.root) if exc.filename else shown
             raise RenderError(f"template syntax error: {exc.message}", where, exc.lineno) from None
@@ -351,11 +352,30 @@ class Renderer:
         except (TemplateError, KeyError, ValueError, TypeError) as exc:
             raise RenderError(f"cannot render template: {exc}", shown) from None
 
-    def render(self, project_request: BuildRequest) -> RenderResult:
-        r = resolve(self.project, project_request)
+    def render(self, request: BuildRequest) -> RenderResult:
+        r = resolve(self.project, request)
         catalog = load_catalog(self.project, r.leaflet, r.request.lang)
-        html = self.html(r, catalog)
-        return self.pdf(html, r, catalog)
+        shown = catalog.path.relative_to(self.project.root) if catalog.path else None
+        if not catalog.complete and not r.request.allow_incomplete:
+            raise CatalogError(catalog.incomplete_message(shown or ""))
+        incomplete = not catalog.complete
+        html = self.html(r, catalog, incomplete)
+        # Messages the template used that the catalog does not have at all (a stale
+        # catalog) would print in English too: the same policy applies.
+        missing = sorted(getattr(catalog.translations, "missing", ()), key=str)
+        if missing and catalog.complete:
+            if not r.request.allow_incomplete:
+                raise CatalogError(
+                    f"incomplete translation: {len(missing)} messages of the templates are not "
+                    "in the catalog (run `leaflets update`), e.g. "
+                    f"{missing[0][1][:60]!r}; or build with --allow-incomplete",
+                    shown,
+                )
+            incomplete = True
+            html = self.html(r, catalog, incomplete)
+        result = self.pdf(html, r, catalog)
+        result.incomplete = incomplete
+        return result
 
     def pdf(self, html: str, r: Resolved, catalog: LoadedCatalog) -> RenderResult:
         from weasyprint import HTML
