@@ -444,3 +444,61 @@ def preview(
     session.check_request()
     for line in session.run(once=once, interval=interval):
         click.echo(line)
+
+
+@main.command()
+@click.option("--leaflet", "leaflet_id", default=None, help="Leaflet id. Default: the only one.")
+@click.option("--variant", default=None, help="Procedure variant. Default: the first one.")
+@click.option(
+    "--paper", "papers", multiple=True, help="a4, letter or both (comma-separated). Default: both."
+)
+@click.option("--lang", "langs", multiple=True, help="Languages to show. Default: every language.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder. Default: from leaflets.toml (out/).",
+)
+@handle_errors
+def proof(
+    leaflet_id: str | None,
+    variant: str | None,
+    papers: tuple[str, ...],
+    langs: tuple[str, ...],
+    out_dir: Path | None,
+) -> None:
+    """Make a proof sheet: page 1 of every language side by side.
+
+    Writes OUT/proof_<leaflet>_<variant>_<paper>.png, one per paper size, so a
+    person sees all languages at a glance.
+
+    \b
+    Example:
+      leaflets proof --paper a4,letter
+    """
+    from .config import PAPERS
+    from .errors import UnknownChoiceError
+    from .proof import proof_sheet
+    from .render import Renderer
+
+    project = _load()
+    leaflet = project.leaflet(leaflet_id) if leaflet_id else next(iter(project.leaflets.values()))
+    variant_id = leaflet.variant(variant).id if variant else leaflet.variants[0].id
+    chosen_papers = _split_list(papers) or list(PAPERS)
+    for paper in chosen_papers:
+        if paper not in PAPERS:
+            raise UnknownChoiceError("paper", paper, PAPERS)
+    available = project.languages(leaflet.id)
+    chosen_langs = _split_list(langs) or list(available)
+    for lang in chosen_langs:
+        if lang not in available:
+            raise UnknownChoiceError("language", lang, available)
+    out = out_dir or project.root / project.settings.out_dir
+    renderer = Renderer(project)
+    for paper in chosen_papers:
+        target = out / f"proof_{leaflet.id}_{variant_id}_{paper}.png"
+        failed = proof_sheet(project, renderer, leaflet.id, variant_id, paper, chosen_langs, target)
+        click.echo(
+            f"wrote {target}" + (f" (could not build: {', '.join(failed)})" if failed else "")
+        )

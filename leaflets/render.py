@@ -401,6 +401,15 @@ class Renderer:
             raise RenderError(f"cannot fetch a resource: {exc}") from None
         finally:
             wlog.removeHandler(collect)
+        missing = sorted({m.split(": ", 1)[-1] for m in collect.messages if ".notdef glyph" in m})
+        if missing:
+            # Never a silent box in a patient's handout: a missing glyph fails the build.
+            where = catalog.path.relative_to(self.project.root) if catalog.path else None
+            raise RenderError(
+                f"the fonts for {r.loc.code} cannot draw {', '.join(missing[:5])}; "
+                "run `leaflets check` to find the messages",
+                where,
+            )
         return RenderResult(pdf, len(document.pages), collect.messages, catalog)
 
     def _place_fetch_error(self, error: FetchRefusedError, r: Resolved) -> FetchRefusedError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,8 +63,10 @@ def reader(pdf: bytes) -> PdfReader:
 
 
 def pdf_text(pdf: bytes) -> str:
-    """All text of a PDF, with runs of white space folded to one space."""
+    """All text of a PDF, with words hyphenated at line ends joined again and runs of
+    white space folded to one space."""
     text = "\n".join(page.extract_text() or "" for page in reader(pdf).pages)
+    text = re.sub(r"(\w)[-\u2010]\s*\n(\w)", r"\1\2", text)
     return " ".join(text.split())
 
 

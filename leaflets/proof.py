@@ -1,0 +1,99 @@
+"""Proof sheet: page 1 of every language side by side, one PNG per paper size."""
+
+from __future__ import annotations
+
+import io
+import math
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .batch import write_atomic
+from .config import Project
+from .errors import LeafletsError
+from .locale import locale_info
+from .render import BuildRequest, Renderer
+
+DPI = 40
+COLUMNS = 5
+LABEL_HEIGHT = 28
+GAP = 12
+
+
+def _first_page_png(pdf: bytes, dpi: int) -> Image.Image:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise LeafletsError("pdftoppm (poppler-utils) is needed for proof sheets; run `make setup`")
+    with tempfile.TemporaryDirectory(prefix="leaflets-proof-") as tmp:
+        source = Path(tmp) / "page.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [
+                pdftoppm,
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-r",
+                str(dpi),
+                "-png",
+                "-singlefile",
+                str(source),
+                str(Path(tmp) / "page"),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        with Image.open(Path(tmp) / "page.png") as image:
+            return image.convert("RGB")
+
+
+def proof_sheet(
+    project: Project,
+    renderer: Renderer,
+    leaflet: str,
+    variant: str,
+    paper: str,
+    langs: Iterable[str],
+    target: Path,
+) -> list[str]:
+    """Write the sheet to ``target``; return the languages that could not be shown."""
+    tiles: list[tuple[str, Image.Image | None]] = []
+    failed = []
+    for lang in langs:
+        request = BuildRequest(leaflet, variant, lang, paper, allow_incomplete=True)
+        try:
+            tiles.append((lang, _first_page_png(renderer.render(request).pdf, DPI)))
+        except LeafletsError:
+            failed.append(lang)
+            tiles.append((lang, None))
+    width = max((t.width for _, t in tiles if t), default=340)
+    height = max((t.height for _, t in tiles if t), default=440)
+    rows = math.ceil(len(tiles) / COLUMNS)
+    columns = min(COLUMNS, len(tiles))
+    sheet = Image.new(
+        "RGB",
+        (GAP + columns * (width + GAP), GAP + rows * (height + LABEL_HEIGHT + GAP)),
+        "#d9d9d9",
+    )
+    font_path = project.fonts_dir / "noto-sans" / "NotoSans-Bold.ttf"
+    font = ImageFont.truetype(str(font_path), 15)
+    draw = ImageDraw.Draw(sheet)
+    for index, (lang, tile) in enumerate(tiles):
+        x = GAP + (index % COLUMNS) * (width + GAP)
+        y = GAP + (index // COLUMNS) * (height + LABEL_HEIGHT + GAP)
+        name = locale_info(lang).babel.get_display_name("en") or lang
+        draw.text((x, y + 4), f"{lang} · {name}", fill="#000", font=font)
+        if tile is None:
+            draw.rectangle((x, y + LABEL_HEIGHT, x + width, y + LABEL_HEIGHT + height), "#fff")
+            draw.text((x + 10, y + LABEL_HEIGHT + 10), "could not be built", fill="#b00", font=font)
+        else:
+            sheet.paste(tile, (x, y + LABEL_HEIGHT))
+    buf = io.BytesIO()
+    sheet.save(buf, format="PNG", optimize=True)
+    write_atomic(target, buf.getvalue())
+    return failed
