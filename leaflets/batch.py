@@ -1,20 +1,34 @@
-"""The build matrix: which handouts to make, writing them atomically, the manifest."""
+"""The build matrix: which handouts to make, rendering them in long-lived worker
+processes, writing them atomically, skipping unchanged ones, and the manifest."""
 
 from __future__ import annotations
 
+import csv
+import fcntl
 import hashlib
+import io
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
-from .config import Project
-from .errors import LeafletsError
-from .render import BuildRequest, Renderer
+from . import __version__
+from .config import EDITIONS, PAPERS, Project
+from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
+from .render import BuildRequest
 
 MANIFEST = "manifest.json"
+LOCK = ".leaflets.lock"
+
+
+# --- files --------------------------------------------------------------------------------
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -32,6 +46,36 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """One batch at a time per output folder; a second one is refused at once."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / LOCK).open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LeafletsError(
+                "another batch is writing to this folder; wait for it to finish", out_dir
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Temporary files of a batch that was killed: never complete, safe to delete."""
+    for path in out_dir.glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+
+
+# --- manifest -----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class ManifestEntry:
     path: str
@@ -43,82 +87,392 @@ class ManifestEntry:
     lang: str
     paper: str
     edition: str
+    review_status: str = ""
+    leaflet_version: str = ""
+    inputs: str = ""  # content hash of everything the file was made from
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ManifestEntry:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class Manifest:
+    """``manifest.json``: every complete file in the folder, and nothing else."""
+
+    def __init__(self, out_dir: Path, entries: dict[str, ManifestEntry] | None = None) -> None:
+        self.out_dir = out_dir
+        self.entries = entries or {}
+
+    @classmethod
+    def load(cls, out_dir: Path, verify: bool = True) -> Manifest:
+        """Read the manifest, keeping only entries whose file exists with that hash."""
+        path = out_dir / MANIFEST
+        entries: dict[str, ManifestEntry] = {}
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8")).get("files", [])
+        except (OSError, ValueError, AttributeError):
+            raw = []
+        for item in raw:
+            try:
+                entry = ManifestEntry.from_dict(item)
+            except TypeError:
+                continue
+            target = out_dir / entry.path
+            if not verify or (target.is_file() and _sha256(target) == entry.sha256):
+                entries[entry.path] = entry
+        return cls(out_dir, entries)
+
+    def to_json(self) -> bytes:
+        data = {"files": [asdict(self.entries[k]) for k in sorted(self.entries)]}
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def to_csv(self) -> bytes:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, [f.name for f in fields(ManifestEntry)], lineterminator="\n")
+        writer.writeheader()
+        for key in sorted(self.entries):
+            writer.writerow(asdict(self.entries[key]))
+        return buf.getvalue().encode("utf-8")
+
+    def save(self) -> None:
+        write_atomic(self.out_dir / MANIFEST, self.to_json())
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def merge_manifests(paths: Iterable[Path]) -> bytes:
+    """Join shard manifests into one, as a single machine would have written it."""
+    merged: dict[str, ManifestEntry] = {}
+    for path in paths:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise LeafletsError(f"not a manifest: {exc}", path) from None
+        for item in raw:
+            entry = ManifestEntry.from_dict(item)
+            if entry.path in merged and merged[entry.path] != entry:
+                raise LeafletsError(f"{entry.path} differs between shards", path)
+            merged[entry.path] = entry
+    return Manifest(Path("."), merged).to_json()
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+
+def _pick(kind: str, wanted: list[str] | None, valid: Iterable[str]) -> list[str]:
+    valid = list(valid)
+    if not wanted:
+        return valid
+    for value in wanted:
+        if value not in valid:
+            raise UnknownChoiceError(kind, value, valid)
+    return [v for v in valid if v in wanted]
+
+
+def plan(
+    project: Project,
+    leaflets: list[str] | None = None,
+    variants: list[str] | None = None,
+    langs: list[str] | None = None,
+    papers: list[str] | None = None,
+    editions: list[str] | None = None,
+    *,
+    allow_draft: bool = False,
+    allow_incomplete: bool = False,
+    marks: bool = False,
+) -> list[BuildRequest]:
+    """Every handout of the matrix, in a fixed order. Defaults come from leaflets.toml:
+    every leaflet and variant, its configured languages, the default paper, clinic."""
+    chosen = _pick("leaflet", leaflets, project.leaflets)
+    all_variants = sorted({v.id for lf in chosen for v in project.leaflets[lf].variants})
+    _pick("variant", variants, all_variants)
+    all_langs = sorted({lang for lf in chosen for lang in project.languages(lf)})
+    _pick("language", langs, all_langs)
+    paper_list = _pick("paper", papers or [project.settings.default_paper], PAPERS)
+    edition_list = _pick("edition", editions or ["clinic"], EDITIONS)
+    requests = []
+    for leaflet_id in chosen:
+        leaflet = project.leaflets[leaflet_id]
+        available = project.languages(leaflet_id)
+        lang_list = [x for x in (langs or project.settings.languages) if x in available]
+        for variant, lang, paper, edition in itertools.product(
+            [v.id for v in leaflet.variants if not variants or v.id in variants],
+            lang_list,
+            paper_list,
+            edition_list,
+        ):
+            requests.append(
+                BuildRequest(
+                    leaflet_id,
+                    variant,
+                    lang,
+                    paper,
+                    edition,
+                    allow_incomplete=allow_incomplete,
+                    allow_draft=allow_draft,
+                    marks=marks and edition == "print",
+                )
+            )
+    return sorted(requests, key=BuildRequest.filename)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise UsageProblem(f"--shard {text!r}: expected K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise UsageProblem(f"--shard {text!r}: K must be from 1 to N")
+    return k, n
+
+
+def shard(requests: list[BuildRequest], k: int, n: int) -> list[BuildRequest]:
+    """The K-th of N disjoint slices; together the N slices are the whole matrix."""
+    ordered = sorted(requests, key=BuildRequest.filename)
+    return [r for i, r in enumerate(ordered) if i % n == k - 1]
+
+
+# --- inputs hash --------------------------------------------------------------------------
+
+
+class InputHasher:
+    """Content hashes of what a handout is made from, each file read once per batch."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._files: dict[Path, str] = {}
+
+    def _file(self, path: Path) -> str:
+        if path not in self._files:
+            self._files[path] = _sha256(path) if path.is_file() else "missing"
+        return self._files[path]
+
+    def _tree(self, folder: Path, skip: tuple[Path, ...] = ()) -> list[str]:
+        items = []
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not any(path.is_relative_to(s) for s in skip):
+                items.append(f"{path.relative_to(self.project.root)}={self._file(path)}")
+        return items
+
+    def item(self, request: BuildRequest) -> str:
+        project = self.project
+        templates = project.templates_dir
+        leaflet = project.leaflet(request.leaflet)
+        brand = project.brand(request.brand)
+        parts = [
+            f"leaflets={__version__}",
+            json.dumps(asdict(request), sort_keys=True),
+            *self._tree(templates, skip=(templates / "brands", templates / "leaflets")),
+            *self._tree(leaflet.folder),
+            *self._tree(brand.folder),
+            *self._tree(project.fonts_dir),
+            f"catalog={self._file(project.catalog_path(leaflet.id, request.lang))}",
+            f"settings={self._file(project.root / 'leaflets.toml')}",
+        ]
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+# --- rendering in workers -----------------------------------------------------------------
+
+
+@dataclass
+class WorkResult:
+    request: BuildRequest
+    status: str  # "built", "refused" or "failed"
+    pdf: bytes = b""
+    pages: int = 0
+    review_status: str = ""
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+_WORKER: Any = None
+
+
+def _worker_init(root: str) -> None:
+    """Start of a worker process: one project, one renderer (one FontConfiguration)."""
+    global _WORKER
+    from multiprocessing.util import Finalize
+
+    from .config import load_project
+    from .render import Renderer
+
+    _WORKER = Renderer(load_project(Path(root)))
+    # Pool workers leave through os._exit, which skips atexit: remove WeasyPrint's
+    # temporary font folder through multiprocessing's own finaliser instead.
+    Finalize(_WORKER, _WORKER.close, exitpriority=10)
+
+
+def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
+    """Render one handout; for the print edition, preflight it before it may be written."""
+    from .preflight import preflight_bytes
+
+    try:
+        result = renderer.render(request)
+    except PolicyRefusal as exc:
+        return WorkResult(request, "refused", message=str(exc))
+    except LeafletsError as exc:
+        return WorkResult(request, "failed", message=str(exc))
+    budget = renderer.project.leaflet(request.leaflet).page_budget
+    problems = [
+        f
+        for f in preflight_bytes(
+            result.pdf, request.filename(), edition=request.edition, max_pages=budget
+        )
+        if f.severity == "error"
+    ]
+    if problems:
+        return WorkResult(request, "failed", message="; ".join(str(p) for p in problems))
+    return WorkResult(
+        request,
+        "built",
+        result.pdf,
+        result.pages,
+        result.catalog.review.status,
+        warnings=result.warnings,
+    )
+
+
+def _work(request: BuildRequest) -> WorkResult:
+    return render_item(_WORKER, request)
 
 
 @dataclass
 class Outcome:
     request: BuildRequest
+    status: str  # "built", "skipped", "refused" or "failed"
     entry: ManifestEntry | None = None
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
-def build_one(renderer: Renderer, request: BuildRequest, out_dir: Path) -> Outcome:
-    """Render one handout into ``out_dir``; a user-caused failure becomes ``Outcome.error``."""
-    try:
-        result = renderer.render(request)
-        leaflet = renderer.project.leaflet(request.leaflet)
-        if result.pages > leaflet.page_budget:
-            raise LeafletsError(
-                f"{request.filename()}: {result.pages} pages, over the page budget of "
-                f"{leaflet.page_budget}"
+def _results(project: Project, requests: list[BuildRequest], jobs: int) -> Iterator[WorkResult]:
+    if jobs <= 1 or len(requests) <= 1:
+        from .render import Renderer
+
+        renderer = Renderer(project)
+        for request in requests:
+            yield render_item(renderer, request)
+        return
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(requests)),
+        initializer=_worker_init,
+        initargs=(str(project.root),),
+    ) as pool:
+        pending: set[Future[WorkResult]] = set()
+        queue = iter(requests)
+        # Keep a few items per worker in flight, not the whole matrix at once.
+        for request in itertools.islice(queue, jobs * 2):
+            pending.add(pool.submit(_work, request))
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.add(pool.submit(_work, nxt))
+
+
+def run(
+    project: Project,
+    requests: list[BuildRequest],
+    out_dir: Path,
+    jobs: int | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Build every request into ``out_dir``. Unchanged items are skipped; a failure does
+    not stop the others; the manifest always lists only complete files."""
+    jobs = jobs or os.cpu_count() or 1
+    hasher = InputHasher(project)
+    outcomes: list[Outcome] = []
+
+    def report(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(outcome)
+
+    with output_lock(out_dir):
+        _remove_stale_temporaries(out_dir)
+        manifest = Manifest.load(out_dir)
+        inputs = {r: hasher.item(r) for r in requests}
+        todo = []
+        for request in requests:
+            old = manifest.entries.get(request.filename())
+            if old is not None and old.inputs == inputs[request]:
+                report(Outcome(request, "skipped", old))
+            else:
+                todo.append(request)
+        for result in _results(project, todo, jobs):
+            request = result.request
+            if result.status != "built":
+                report(Outcome(request, result.status, message=result.message))
+                continue
+            name = request.filename()
+            # Drop the old entry before replacing its file: a kill at any moment
+            # leaves a manifest that lists only files it describes truly.
+            if manifest.entries.pop(name, None) is not None:
+                manifest.save()
+            write_atomic(out_dir / name, result.pdf)
+            entry = ManifestEntry(
+                path=name,
+                sha256=hashlib.sha256(result.pdf).hexdigest(),
+                bytes=len(result.pdf),
+                pages=result.pages,
+                leaflet=request.leaflet,
+                variant=request.variant,
+                lang=request.lang,
+                paper=request.paper,
+                edition=request.edition,
+                review_status=result.review_status,
+                leaflet_version=project.leaflet(request.leaflet).version,
+                inputs=inputs[request],
             )
-        target = out_dir / request.filename()
-        write_atomic(target, result.pdf)
-    except LeafletsError as exc:
-        return Outcome(request, error=str(exc))
-    entry = ManifestEntry(
-        path=request.filename(),
-        sha256=hashlib.sha256(result.pdf).hexdigest(),
-        bytes=len(result.pdf),
-        pages=result.pages,
-        leaflet=request.leaflet,
-        variant=request.variant,
-        lang=request.lang,
-        paper=request.paper,
-        edition=request.edition,
-    )
-    return Outcome(request, entry, warnings=tuple(result.warnings))
+            manifest.entries[name] = entry
+            manifest.save()
+            report(Outcome(request, "built", entry, warnings=result.warnings))
+        manifest.save()
+    return outcomes
 
 
 def default_requests(project: Project) -> list[BuildRequest]:
-    """Every variant of every leaflet in every configured language that has a catalog,
-    on the default paper, clinic edition."""
-    requests = []
-    for leaflet in project.leaflets.values():
-        available = project.languages(leaflet.id)
-        for lang in project.settings.languages:
-            if lang not in available:
-                continue
-            for variant in leaflet.variants:
-                requests.append(
-                    BuildRequest(leaflet.id, variant.id, lang, project.settings.default_paper)
-                )
-    return requests
+    return plan(project)
 
 
-def write_manifest(out_dir: Path, entries: Iterable[ManifestEntry]) -> Path:
-    """Write ``manifest.json`` (last, atomically), merged with entries already listed
-    for files that still exist."""
-    path = out_dir / MANIFEST
-    merged: dict[str, dict[str, object]] = {}
-    if path.is_file():
-        try:
-            for old in json.loads(path.read_text(encoding="utf-8")).get("files", []):
-                if isinstance(old, dict) and (out_dir / str(old.get("path"))).is_file():
-                    merged[str(old["path"])] = old
-        except (ValueError, AttributeError):
-            merged = {}
-    for entry in entries:
-        merged[entry.path] = asdict(entry)
-    data = {"files": [merged[k] for k in sorted(merged)]}
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    return path
+# --- bundle -------------------------------------------------------------------------------
+
+_ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 
-def run(project: Project, requests: list[BuildRequest], out_dir: Path) -> list[Outcome]:
-    """Build every request (one after another, one renderer); failures do not stop the rest."""
-    renderer = Renderer(project)
-    outcomes = [build_one(renderer, request, out_dir) for request in requests]
-    write_manifest(out_dir, [o.entry for o in outcomes if o.entry is not None])
-    return outcomes
+def write_bundle(
+    project: Project, out_dir: Path, outcomes: list[Outcome], target: Path
+) -> list[str]:
+    """A zip for the print vendor: the PDFs of this batch, the manifest (JSON and CSV)
+    and a proof sheet per paper. Returns the names it holds."""
+    from .proof import proof_sheet_from_pdfs
+
+    entries = {o.entry.path: o.entry for o in outcomes if o.entry is not None}
+    manifest = Manifest(out_dir, entries)
+    files: dict[str, bytes] = {name: (out_dir / name).read_bytes() for name in sorted(entries)}
+    files["manifest.json"] = manifest.to_json()
+    files["manifest.csv"] = manifest.to_csv()
+    for paper in sorted({e.paper for e in entries.values()}):
+        first: dict[str, bytes] = {}
+        for name, entry in sorted(entries.items()):
+            if entry.paper == paper and entry.lang not in first:
+                first[entry.lang] = files[name]
+        files[f"proof_{paper}.png"] = proof_sheet_from_pdfs(project, first)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    write_atomic(target, buf.getvalue())
+    return list(files)

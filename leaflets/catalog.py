@@ -11,7 +11,6 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
@@ -34,32 +33,6 @@ REVIEWED_BY = "X-Reviewed-By"
 REVIEW_DATE = "X-Review-Date"
 
 
-# --- markup -------------------------------------------------------------------------------
-
-
-class _TagCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, tuple[tuple[str, str | None], ...]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, tuple(sorted(attrs))))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        self.tags.append(("/" + tag, ()))
-
-
-def markup_signature(text: str) -> list[tuple[str, tuple[tuple[str, str | None], ...]]]:
-    """The tags and attributes in a message, in a canonical order."""
-    parser = _TagCollector()
-    parser.feed(text)
-    parser.close()
-    return sorted(parser.tags)
-
-
 # --- loading for rendering ----------------------------------------------------------------
 
 
@@ -77,10 +50,15 @@ class ReviewStatus:
 class Translations(gettext.NullTranslations):
     """Translated, non-fuzzy messages of one catalog; anything else falls back to English."""
 
-    def __init__(self, messages: dict[tuple[str | None, str], list[str]]) -> None:
+    def __init__(
+        self, messages: dict[tuple[str | None, str], list[str]], plural_forms: str = ""
+    ) -> None:
         super().__init__()
         self._messages = messages
         self.missing: set[tuple[str | None, str]] = set()
+        # The catalog's own plural rule (checked valid by `checks`); English's otherwise.
+        match = re.search(r"plural\s*=\s*([^;]+)", plural_forms)
+        self._rule = gettext.c2py(match.group(1)) if match else (lambda n: int(n != 1))
 
     def _lookup(self, context: str | None, msgid: str, plural: str | None, n: int) -> str:
         forms = self._messages.get((context, msgid))
@@ -91,7 +69,7 @@ class Translations(gettext.NullTranslations):
         return forms[index]
 
     def _plural(self, n: int) -> int:
-        return 0 if n == 1 else 1
+        return int(self._rule(n))
 
     def gettext(self, message: str) -> str:
         return self._lookup(None, message, None, 1)
@@ -145,30 +123,49 @@ def review_status(po: polib.POFile) -> ReviewStatus:
 
 def parse_po(path: Path, shown: str | Path) -> polib.POFile:
     """Parse a catalog; any defect becomes a CatalogError naming the file (and line)."""
+    from .checks import check_po_bytes
+
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", shown) from None
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CatalogError("catalog is not valid UTF-8", shown, line) from None
-    try:
-        return polib.pofile(raw.decode("utf-8"), encoding="utf-8", check_for_duplicates=True)
-    except (OSError, ValueError) as exc:
-        text = str(exc)
-        match = re.search(r"line (\d+)", text)
-        where = int(match.group(1)) if match else None
-        raise CatalogError(f"cannot parse catalog: {text}", shown, where) from None
+    # polib guesses its way through truncated strings and stray lines: let the
+    # checker's stricter reading decide whether the file is a catalog at all.
+    fatal = [
+        p
+        for p in check_po_bytes(raw, str(shown))
+        if p.severity == "error" and p.code in ("syntax", "encoding", "charset", "duplicate")
+    ]
+    if fatal:
+        raise CatalogError(fatal[0].message, shown, fatal[0].line)
+    return polib.pofile(raw.decode("utf-8"), encoding="utf-8")
+
+
+def _refuse_on_errors(raw: bytes, shown: Path, lang: str, coverage: frozenset[int]) -> None:
+    """Catalogs are untrusted input: a translation with a wrong placeholder, foreign
+    markup, a changed number, a bidi control or a glyph the fonts lack is never
+    rendered, even when nobody ran `leaflets check`."""
+    from .checks import check_po_bytes
+
+    errors = [
+        p
+        for p in check_po_bytes(raw, str(shown), coverage=coverage, expected_language=lang)
+        if p.severity == "error"
+    ]
+    if errors:
+        more = f" (and {len(errors) - 1} more; run `leaflets check`)" if len(errors) > 1 else ""
+        raise CatalogError(f"{errors[0].code}: {errors[0].message}{more}", shown, errors[0].line)
 
 
 def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog:
     """Translations for rendering ``leaflet`` in ``lang``.
 
-    Fuzzy and obsolete entries are never used. A translation whose markup differs
-    from its English source is refused: catalogs are untrusted input.
+    Fuzzy and obsolete entries are never used, and a catalog with any error that
+    `leaflets check` would report is refused.
     """
+    from .fonts import coverage
+    from .locale import locale_info
+
     if lang == project.settings.source_language:
         return LoadedCatalog(gettext.NullTranslations(), ReviewStatus("source"))
     path = project.catalog_path(leaflet.id, lang)
@@ -176,6 +173,9 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
     if not path.is_file():
         raise CatalogError("no catalog for this language", shown)
     po = parse_po(path, shown)
+    _refuse_on_errors(
+        path.read_bytes(), shown, lang, coverage(project.fonts_dir, locale_info(lang).font_stack)
+    )
     messages: dict[tuple[str | None, str], list[str]] = {}
     untranslated = fuzzy = 0
     unusable: list[int] = []
@@ -194,17 +194,14 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
             untranslated += 1
             unusable.append(entry.linenum)
             continue
-        allowed = markup_signature(entry.msgid)
-        for form in forms:
-            if markup_signature(form) != allowed:
-                raise CatalogError(
-                    "translation has markup that its English source does not have",
-                    shown,
-                    entry.linenum,
-                )
         messages[(entry.msgctxt, entry.msgid)] = forms
     return LoadedCatalog(
-        Translations(messages), review_status(po), untranslated, fuzzy, path, unusable
+        Translations(messages, po.metadata.get("Plural-Forms", "")),
+        review_status(po),
+        untranslated,
+        fuzzy,
+        path,
+        unusable,
     )
 
 

@@ -13,11 +13,12 @@ those before a patient does.
 
 from __future__ import annotations
 
+import gettext
 import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence, Set
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -54,6 +55,9 @@ CODES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding. ``path`` is the path as the caller wants it shown; ``line`` is the
+    entry's msgid line (or where the file breaks), None for the file as a whole."""
+
     path: str
     line: int | None
     severity: str
@@ -253,9 +257,12 @@ def _parse(text: str, shown: str) -> tuple[polib.POFile, list[str]] | Problem:
     except Exception as exc:  # untrusted input into a third-party parser: never raise
         message = str(exc)
         match = _POLIB_LINE.search(message)
-        detail = message.split("): ", 1)[1] if "): " in message else "syntax error"
+        # polib's own messages are bare ("Syntax error in po file (line 12)"); what it
+        # still finds after _lex is a keyword out of order.
+        detail = message.split("): ", 1)[1] if "): " in message else "keyword out of place"
         where = int(match.group(1)) if match else None
-        return Problem(shown, where, ERROR, "syntax", f"cannot parse catalog: {detail}")
+        hint = " (an entry is [msgctxt] msgid [msgid_plural] msgstr)"
+        return Problem(shown, where, ERROR, "syntax", f"cannot parse catalog: {detail}{hint}")
     return po, lines
 
 
@@ -327,7 +334,8 @@ class _Header:
     @classmethod
     def read(cls, po: polib.POFile, lines: Sequence[str]) -> _Header:
         metadata = {str(k): str(v) for k, v in po.metadata.items()}
-        return cls(_header_line(lines), metadata, bool(metadata) or _header_line(lines) is not None)
+        line = _header_line(lines)
+        return cls(line, metadata, bool(metadata) or line is not None)
 
     def charset(self) -> str | None:
         match = re.search(r"charset\s*=\s*([^\s;]+)", self.metadata.get("Content-Type", ""))
@@ -342,12 +350,18 @@ class _Header:
 def _header_line(lines: Sequence[str]) -> int | None:
     """The line of ``msgid ""`` of the header: the first empty msgid that is not
     continued on the next line (polib drops the header entry, and its line with it)."""
+    candidate = None
     for number, raw in enumerate(lines, 1):
-        if re.fullmatch(r'msgid\s+""', raw.strip().lstrip("\ufeff")):
-            following = next((x.strip() for x in lines[number:] if x.strip()), "")
-            if not following.startswith('"'):
-                return number
-    return None
+        line = raw.strip().lstrip("\ufeff")
+        if not line:
+            continue
+        if candidate is not None:
+            if not line.startswith('"'):
+                return candidate
+            candidate = None
+        if re.fullmatch(r'msgid\s+""', line):
+            candidate = number
+    return candidate
 
 
 # --- header and file-level checks -------------------------------------------------------
@@ -376,12 +390,35 @@ def _header_problems(
         elif _language_key(language) != _language_key(expected_language):
             add("language", f"the header's Language is {language}, expected {expected_language}")
 
-    if header.nplurals is None and any(e.msgid_plural for e in entries):
-        if "Plural-Forms" in header.metadata:
-            add("plural-count", "the header's Plural-Forms has no valid nplurals")
-        else:
-            add("plural-count", "plural entries need a Plural-Forms header (nplurals=...)")
+    if "Plural-Forms" in header.metadata:
+        fault = _plural_forms_fault(header.metadata["Plural-Forms"], header.nplurals)
+        if fault is not None:
+            add("plural-count", fault)
+    elif any(e.msgid_plural for e in entries):
+        add("plural-count", "plural entries need a Plural-Forms header (nplurals=...)")
     return problems
+
+
+_PLURAL_SAMPLE = range(1000)
+
+
+def _plural_forms_fault(value: str, nplurals: int | None) -> str | None:
+    """What is wrong with a Plural-Forms value, which msgfmt refuses and gettext would
+    turn into the wrong form (or an exception) for some count."""
+    if nplurals is None or nplurals < 1:
+        return "the header's Plural-Forms has no valid nplurals"
+    match = re.search(r"plural\s*=\s*([^;]*)", value)
+    if match is None:
+        return "the header's Plural-Forms has no plural= expression"
+    try:
+        # The stdlib parses exactly gettext's C expression language, safely.
+        rule = gettext.c2py(match.group(1))
+        worst = max(rule(n) for n in _PLURAL_SAMPLE)
+    except (ValueError, SyntaxError, RecursionError, ArithmeticError):
+        return f"the header's plural expression {match.group(1).strip()!r} is invalid"
+    if worst >= nplurals:
+        return f"the plural expression gives form {worst}, but nplurals={nplurals}"
+    return None
 
 
 def _language_key(code: str) -> str:
@@ -466,21 +503,36 @@ def _prefix(entry: _Entry, label: str) -> str:
     return f"{label}: " if entry.msgid_plural else ""
 
 
+_LISTED = 5
+
+
+def _listing(items: Sequence[str], sep: str = ", ") -> str:
+    """At most a few items: a problem is one line for a person, not a dump."""
+    text = sep.join(items[:_LISTED])
+    if len(items) > _LISTED:
+        text += f" and {len(items) - _LISTED} more"
+    return text
+
+
 T = TypeVar("T")
+Keys = Callable[[T], frozenset[Hashable]]
 
 
-def _unique(items: Iterable[T], same: Callable[[T, T], bool]) -> list[T]:
+def _unique(items: Iterable[T], keys: Keys[T]) -> list[T]:
     kept: list[T] = []
+    seen: set[Hashable] = set()
     for item in items:
-        if not any(same(item, k) for k in kept):
+        if not keys(item) & seen:
             kept.append(item)
+        seen |= keys(item)
     return kept
 
 
 def _compare(
-    sources: Sequence[Sequence[T]], forms: Sequence[Sequence[T]], same: Callable[[T, T], bool]
+    sources: Sequence[Sequence[T]], forms: Sequence[Sequence[T]], keys: Keys[T]
 ) -> tuple[list[list[T]], list[list[T]], list[T]]:
     """(added per form, lost per form, lost from every form) for plural-aware checks.
+    Two items are the same when their keys meet (a number may have several readings).
 
     Which CLDR category msgstr[0] serves depends on the language: in Russian it is
     1, 21, 31 ..., in Chinese every n, in Spanish only 1. So a form cannot simply be
@@ -491,15 +543,20 @@ def _compare(
     For an entry without plural this is the plain msgid-versus-msgstr comparison.
     """
 
-    def has(items: Sequence[T], item: T) -> bool:
-        return any(same(item, x) for x in items)
+    def all_keys(items: Iterable[T]) -> set[Hashable]:
+        return set().union(*(keys(x) for x in items))
 
-    union = _unique((x for s in sources for x in s), same)
-    required = [x for x in union if all(has(s, x) for s in sources)]
-    optional = [x for x in union if not all(has(s, x) for s in sources)]
-    added = [_unique((x for x in form if not has(union, x)), same) for form in forms]
-    lost = [[x for x in required if not has(form, x)] for form in forms]
-    lost_everywhere = [x for x in optional if not any(has(form, x) for form in forms)]
+    source_keys = [all_keys(s) for s in sources]
+    english = set().union(*source_keys)
+    form_keys = [all_keys(f) for f in forms]
+    required: list[T] = []
+    optional: list[T] = []
+    for item in _unique((x for s in sources for x in s), keys):
+        everywhere = all(keys(item) & k for k in source_keys)
+        (required if everywhere else optional).append(item)
+    added = [_unique((x for x in form if not keys(x) & english), keys) for form in forms]
+    lost = [[x for x in required if not keys(x) & k] for k in form_keys]
+    lost_everywhere = [x for x in optional if not any(keys(x) & k for k in form_keys)]
     return added, lost, lost_everywhere
 
 
@@ -509,11 +566,10 @@ def _compare(
 # are python-format whether or not an entry carries the flag: a stray "%" in a msgstr
 # (French "50 % de" reads as the directive "% d") breaks rendering.
 _PLACEHOLDER = re.compile(
-    r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
+    r"%(?:\((?P<name>[^()]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?"
     r"(?P<type>[diouxXeEfFgGcrsa%])?"
-    r"|\{\{(?P<jinja>.*?)\}\}"
+    r"|\{\{(?P<jinja>[^{}]*)\}\}"
     r"|\{\s*(?P<brace>[A-Za-z_][\w.]*)\s*\}",
-    re.DOTALL,
 )
 
 
@@ -559,8 +615,7 @@ def _placeholder_faults(
 ) -> list[tuple[str, str]]:
     sources = [_placeholders(s)[0] for s in entry.sources()]
     forms = [_placeholders(text)[0] for _, text, _ in filled]
-    same: Callable[[_Placeholder, _Placeholder], bool] = lambda a, b: a.key == b.key  # noqa: E731
-    added, lost, lost_everywhere = _compare(sources, forms, same)
+    added, lost, lost_everywhere = _compare(sources, forms, lambda p: frozenset([p.key]))
     faults = []
     for (label, _, _), form, plus, minus in zip(filled, forms, added, lost, strict=True):
         parts = [f"placeholder {p.shown} missing" for p in minus]
@@ -574,7 +629,7 @@ def _placeholder_faults(
         ):
             parts.append("positional placeholders in a different order than in the msgid")
         if parts:
-            faults.append(("placeholder", _prefix(entry, label) + "; ".join(parts)))
+            faults.append(("placeholder", _prefix(entry, label) + _listing(parts, "; ")))
     # With a form still empty, the one that would have had it may be that one.
     if complete:
         for p in lost_everywhere:
@@ -634,7 +689,7 @@ class _MarkupReader(HTMLParser):
         self.tags.append(("!--", ()))
 
     def handle_decl(self, decl: str) -> None:
-        self.tags.append(("!" + decl.split(None, 1)[0].lower() if decl else "!", ()))
+        self.tags.append(("!" + (decl.split() or [""])[0].lower(), ()))
 
     def handle_pi(self, data: str) -> None:
         self.tags.append(("?", ()))
@@ -650,13 +705,23 @@ class _MarkupReader(HTMLParser):
             self.faults.append("a tag is cut off (no closing >)")
 
 
+# A "<" that opens a tag, comment or declaration and reaches the next "<" (or the end)
+# before any ">". html.parser rescans the rest of the text for each of them: a hostile
+# 60 KB msgstr of "<a <a <a ..." took 85 s. Such a message is broken markup anyway.
+_CUT_OFF_TAG = re.compile(r"<[A-Za-z/!?][^>]*(?:<|\Z)")
+
+
 def _read_markup(text: str) -> _MarkupReader:
     reader = _MarkupReader()
+    if _CUT_OFF_TAG.search(text):
+        reader.faults.append("a tag is cut off (no closing >)")
+        reader.text.append(re.sub(r"<[^<>]*>?", "", text))
+        return reader
     try:
         reader.feed(text)
         reader.finish()
     except (AssertionError, ValueError):  # _markupbase asserts on "<![bogus["
-        reader.faults.append("markup html.parser cannot read")
+        reader.faults.append("markup that cannot be parsed")
     return reader
 
 
@@ -681,7 +746,7 @@ def _markup_faults(entry: _Entry, filled: Sequence[tuple[str, str, str]]) -> lis
         if not any(tags == a for a in allowed):
             parts += _tag_differences(Counter(_read_markup(source).tags), tags)
         if parts:
-            faults.append(("markup", _prefix(entry, label) + "; ".join(parts)))
+            faults.append(("markup", _prefix(entry, label) + _listing(parts, "; ")))
     return faults
 
 
@@ -747,8 +812,11 @@ def _numbers(text: str, *, english: bool) -> list[_Number]:
             if seps.count(".") <= 1:
                 values.add(_join(groups, seps, decimal="."))
         else:
-            if seps and seps[-1] in _DECIMAL_SEPARATORS:
-                values.add(_join(groups, seps, decimal=seps[-1], last_only=True))
+            # "1,000" as a decimal would be 1.000; read that way it only matches a number
+            # written with three decimals (the as-written value above), never plain 1.
+            point = seps[-1] if seps and seps[-1] in _DECIMAL_SEPARATORS else None
+            if point is not None and (len(groups[-1]) != 3 or point == "\u066b"):
+                values.add(_join(groups, seps, decimal=point, last_only=True))
             # Grouping makes groups of three (or two, in India, but never last).
             if not seps or (seps[-1] != "\u066b" and len(groups[-1]) == 3):
                 values.add(_join(groups, seps, decimal=None))
@@ -771,19 +839,18 @@ def _number_faults(
 ) -> list[tuple[str, str, str]]:
     sources = [_numbers(s, english=True) for s in entry.sources()]
     forms = [_numbers(text, english=False) for _, text, _ in filled]
-    same: Callable[[_Number, _Number], bool] = lambda a, b: bool(a.values & b.values)  # noqa: E731
-    added, lost, lost_everywhere = _compare(sources, forms, same)
+    added, lost, lost_everywhere = _compare(sources, forms, lambda n: n.values)
     faults = []
     for (label, _, _), plus, minus in zip(filled, added, lost, strict=True):
         prefix = _prefix(entry, label)
         if minus:
-            missing = ", ".join(n.shown for n in minus)
+            missing = _listing([n.shown for n in minus])
             faults.append(("number", f"{prefix}number {missing} of the msgid missing", ERROR))
         if plus:
-            extra = ", ".join(n.shown for n in plus)
+            extra = _listing([n.shown for n in plus])
             faults.append(("number-extra", f"{prefix}number {extra} not in the msgid", WARNING))
     if lost_everywhere and complete:
-        missing = ", ".join(n.shown for n in lost_everywhere)
+        missing = _listing([n.shown for n in lost_everywhere])
         faults.append(("number", f"number {missing} of the msgid missing from every form", ERROR))
     return faults
 
@@ -808,12 +875,9 @@ def _invisible_faults(
     for label, text, _ in filled:
         found = sorted({c for c in text if ord(c) in _INVISIBLE and c not in english})
         if found:
-            names = ", ".join(_char_name(c) for c in found)
+            names = _listing([_char_name(c) for c in found])
             faults.append(("bidi-control", f"{_prefix(entry, label)}invisible {names}"))
     return faults
-
-
-_GLYPHS_LISTED = 5
 
 
 def _glyph_faults(
@@ -830,10 +894,7 @@ def _glyph_faults(
                 missing.append(char)
     if not missing:
         return []
-    listed = ", ".join(_char_name(c) for c in missing[:_GLYPHS_LISTED])
-    more = len(missing) - _GLYPHS_LISTED
-    if more > 0:
-        listed += f" and {more} more"
+    listed = _listing([_char_name(c) for c in missing])
     return [("glyph", f"the fonts for this language cannot draw {listed}")]
 
 

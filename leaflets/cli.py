@@ -102,19 +102,53 @@ def list_cmd() -> None:
             click.echo(f"    {lang:<8} {status}")
 
 
-@main.command()
-@click.option("--leaflet", "leaflet_id", default=None, help="Leaflet id. Default: the only one.")
-@click.option("--variant", required=True, help="Procedure variant, e.g. percutaneous.")
-@click.option("--lang", default=None, help="Language code, e.g. es. Default: the source language.")
-@click.option("--paper", default=None, help="a4 or letter. Default: from leaflets.toml.")
-@click.option("--brand", default=None, help="Brand folder name. Default: from leaflets.toml.")
-@click.option(
+OUT_OPTION = click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Output folder. Default: from leaflets.toml (out/).",
 )
+ALLOW_INCOMPLETE = click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Build a language with untranslated or fuzzy messages: they print in English, "
+    "and every page says the translation is incomplete.",
+)
+ALLOW_DRAFT = click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="Print edition: accept a translation not yet reviewed by a qualified medical "
+    "translator (it keeps its draft mark). The clinic edition always marks drafts.",
+)
+MARKS = click.option("--marks", is_flag=True, help="Print edition: crop marks in the bleed.")
+
+
+def _summary(outcomes: list[Any], out: Path) -> tuple[str, int]:
+    counts = {
+        k: sum(1 for o in outcomes if o.status == k)
+        for k in ("built", "skipped", "refused", "failed")
+    }
+    rows = [
+        ("built", "rendered and written"),
+        ("skipped", "unchanged since the last build"),
+        ("refused", "not allowed as asked (draft or incomplete)"),
+        ("failed", "errors"),
+    ]
+    lines = ["", f"{'result':<8} {'count':>5}  meaning", "-" * 50]
+    lines += [f"{key:<8} {counts[key]:>5}  {meaning}" for key, meaning in rows]
+    lines.append(f"manifest: {out / 'manifest.json'}")
+    return "\n".join(lines), counts["failed"] + counts["refused"]
+
+
+@main.command()
+@click.option("--leaflet", "leaflet_id", default=None, help="Leaflet id. Default: the only one.")
+@click.option("--variant", required=True, help="Procedure variant, e.g. percutaneous.")
+@click.option("--lang", default=None, help="Language code, e.g. es. Default: the source language.")
+@click.option("--paper", default=None, help="a4 or letter. Default: from leaflets.toml.")
+@click.option("--edition", default="clinic", show_default=True, help="clinic or print.")
+@click.option("--brand", default=None, help="Brand folder name. Default: from leaflets.toml.")
+@OUT_OPTION
 @click.option(
     "--field",
     "fields",
@@ -124,26 +158,27 @@ def list_cmd() -> None:
     "doctor, fasting_start (22:00 or 2026-11-30 22:00), medicines_to_stop. "
     "Left out, it prints as a line to write on.",
 )
-@click.option(
-    "--allow-incomplete",
-    is_flag=True,
-    help="Build a language with untranslated or fuzzy messages: they print in English, "
-    "and every page says the translation is incomplete.",
-)
+@ALLOW_INCOMPLETE
+@ALLOW_DRAFT
+@MARKS
 @handle_errors
 def build(
     leaflet_id: str | None,
     variant: str,
     lang: str | None,
     paper: str | None,
+    edition: str,
     brand: str | None,
     out_dir: Path | None,
     fields: tuple[str, ...],
     allow_incomplete: bool,
+    allow_draft: bool,
+    marks: bool,
 ) -> None:
     """Build one handout as a PDF.
 
-    Writes OUT/<leaflet>_<variant>_<lang>_<paper>_<edition>.pdf.
+    Writes OUT/<leaflet>_<variant>_<lang>_<paper>_<edition>.pdf and lists it in
+    OUT/manifest.json.
 
     \b
     Example:
@@ -165,55 +200,132 @@ def build(
         variant=variant,
         lang=lang or project.settings.source_language,
         paper=paper or project.settings.default_paper,
+        edition=edition,
         brand=brand,
         fields=tuple(_parse_fields(fields).items()),
         allow_incomplete=allow_incomplete,
+        allow_draft=allow_draft,
+        marks=marks,
     )
     resolve(project, request)  # unknown names: exit 2 before any rendering
     out = out_dir or project.root / project.settings.out_dir
-    outcome = run(project, [request], out)[0]
-    if outcome.error:
-        raise click.ClickException(outcome.error)
+    outcome = run(project, [request], out, jobs=1)[0]
+    if outcome.status in ("failed", "refused"):
+        raise click.ClickException(outcome.message)
     assert outcome.entry is not None
-    click.echo(f"wrote {out / outcome.entry.path} ({outcome.entry.pages} pages)")
+    note = " (unchanged)" if outcome.status == "skipped" else ""
+    click.echo(f"wrote {out / outcome.entry.path} ({outcome.entry.pages} pages){note}")
 
 
 @main.command()
 @click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder. Default: from leaflets.toml (out/).",
+    "--leaflet", "leaflets", multiple=True, help="Leaflet ids (comma-separated). Default: all."
 )
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    help="Languages (comma-separated). Default: from leaflets.toml.",
+)
+@click.option(
+    "--variant", "variants", multiple=True, help="Variants (comma-separated). Default: all."
+)
+@click.option(
+    "--paper",
+    "papers",
+    multiple=True,
+    help="a4, letter (comma-separated). Default: from leaflets.toml.",
+)
+@click.option(
+    "--edition", "editions", multiple=True, help="clinic, print (comma-separated). Default: clinic."
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes. Default: one per core.",
+)
+@OUT_OPTION
+@click.option("--bundle", is_flag=True, help="Also write OUT/bundle.zip for the print vendor.")
+@click.option(
+    "--shard", default=None, metavar="K/N", help="Build only the K-th of N slices of the matrix."
+)
+@ALLOW_DRAFT
+@ALLOW_INCOMPLETE
+@MARKS
 @handle_errors
-def batch(out_dir: Path | None) -> None:
-    """Build every variant of every leaflet in every configured language.
+def batch(
+    leaflets: tuple[str, ...],
+    langs: tuple[str, ...],
+    variants: tuple[str, ...],
+    papers: tuple[str, ...],
+    editions: tuple[str, ...],
+    jobs: int | None,
+    out_dir: Path | None,
+    bundle: bool,
+    shard: str | None,
+    allow_draft: bool,
+    allow_incomplete: bool,
+    marks: bool,
+) -> None:
+    """Build many handouts at once: every combination of the options.
 
-    Uses the default paper and the clinic edition, and writes OUT/manifest.json
-    listing every file with its hash and page count. A failed handout does not
-    stop the others; the exit code is 1 if any failed.
+    Unchanged handouts are skipped; a failed one does not stop the others (the
+    exit code is 1 if any failed or was refused). PDFs are written atomically
+    and OUT/manifest.json lists every complete file with its hashes. Print
+    editions are preflighted before they are written.
 
     \b
     Example:
-      leaflets batch --out out/
+      leaflets batch                                   # what `make build` runs
+      leaflets batch --lang es,zh_Hans --paper a4,letter --edition print --allow-draft --bundle
+      leaflets batch --shard 2/4 --out out/shard2      # one machine of four
     """
-    from .batch import default_requests, run
+    from . import batch as batch_mod
 
     project = _load()
-    out = out_dir or project.root / project.settings.out_dir
-    outcomes = run(project, default_requests(project), out)
-    failed = 0
-    for outcome in outcomes:
-        if outcome.entry is not None:
-            click.echo(f"built   {outcome.entry.path} ({outcome.entry.pages} pages)")
-        else:
-            failed += 1
-            click.echo(f"failed  {outcome.request.filename()}: {outcome.error}", err=True)
-    click.echo(
-        f"{len(outcomes) - failed} built, {failed} failed; manifest: {out / 'manifest.json'}"
+    requests = batch_mod.plan(
+        project,
+        _split_list(leaflets) or None,
+        _split_list(variants) or None,
+        _split_list(langs) or None,
+        _split_list(papers) or None,
+        _split_list(editions) or None,
+        allow_draft=allow_draft,
+        allow_incomplete=allow_incomplete,
+        marks=marks,
     )
-    if failed:
+    if shard:
+        requests = batch_mod.shard(requests, *batch_mod.parse_shard(shard))
+    out = out_dir or project.root / project.settings.out_dir
+    interactive = sys.stdout.isatty()
+    with click.progressbar(
+        length=len(requests),
+        label="building",
+        file=sys.stdout if interactive else None,
+        show_pos=True,
+    ) as bar:
+
+        def progress(outcome: Any) -> None:
+            if interactive:
+                bar.update(1)
+            else:
+                detail = f" ({outcome.entry.pages} pages)" if outcome.entry else ""
+                click.echo(f"{outcome.status:<8} {outcome.request.filename()}{detail}")
+
+        outcomes = batch_mod.run(project, requests, out, jobs, progress)
+    for outcome in outcomes:
+        if outcome.status in ("failed", "refused"):
+            click.echo(
+                f"{outcome.status}: {outcome.request.filename()}: {outcome.message}", err=True
+            )
+    if bundle:
+        target = out / "bundle.zip"
+        names = batch_mod.write_bundle(project, out, outcomes, target)
+        click.echo(f"bundle: {target} ({len(names)} files)")
+    text, bad = _summary(outcomes, out)
+    click.echo(text)
+    if bad:
         sys.exit(1)
 
 
@@ -502,3 +614,170 @@ def proof(
         click.echo(
             f"wrote {target}" + (f" (could not build: {', '.join(failed)})" if failed else "")
         )
+
+
+@main.command()
+@click.argument("pdfs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--edition",
+    type=click.Choice(["clinic", "print"]),
+    default=None,
+    help="Check as this edition. Default: from the file name, else from the PDF.",
+)
+@click.option(
+    "--saddle-stitch", is_flag=True, help="Warn when the page count is not a multiple of 4."
+)
+@click.option("--max-pages", type=int, default=None, help="Error when a file has more pages.")
+def preflight(
+    pdfs: tuple[Path, ...], edition: str | None, saddle_stitch: bool, max_pages: int | None
+) -> None:
+    """Check finished PDFs as a print vendor would.
+
+    Print edition: TrimBox and BleedBox against the paper and its bleed, fonts
+    embedded, no RGB colour, an output intent, text inside the safe zone, page
+    count. Clinic edition: tagged, a language and a title. Prints
+    `path: code: message` per problem; exit code 1 when there are errors.
+
+    \b
+    Example:
+      leaflets preflight out/*_print.pdf --saddle-stitch
+    """
+    from .preflight import preflight_file
+
+    errors = 0
+    for path in pdfs:
+        for finding in preflight_file(
+            path, edition=edition, saddle_stitch=saddle_stitch, max_pages=max_pages
+        ):
+            click.echo(str(finding))
+            errors += finding.severity == "error"
+    if errors:
+        sys.exit(1)
+    click.echo(f"{len(pdfs)} file(s) passed preflight")
+
+
+@main.group()
+def manifest() -> None:
+    """Work with manifest.json files.
+
+    \b
+    Example:
+      leaflets manifest merge shard1/manifest.json shard2/manifest.json -o out/manifest.json
+    """
+
+
+@manifest.command("merge")
+@click.argument(
+    "manifests", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the merged manifest.",
+)
+@handle_errors
+def manifest_merge(manifests: tuple[Path, ...], output: Path) -> None:
+    """Join the manifests of shard builds into one.
+
+    The result equals the manifest a single machine would write for the whole
+    matrix. Two shards that disagree about a file are an error.
+
+    \b
+    Example:
+      leaflets manifest merge out1/manifest.json out2/manifest.json -o out/manifest.json
+    """
+    from .batch import merge_manifests, write_atomic
+
+    write_atomic(output, merge_manifests(manifests))
+    click.echo(f"wrote {output}")
+
+
+@main.command()
+@click.argument("po_files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--lang", "langs", multiple=True, help="Only the project's catalogs of these languages."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@handle_errors
+def check(po_files: tuple[Path, ...], langs: tuple[str, ...], fmt: str) -> None:
+    """Check translations: placeholders, markup, numbers, hidden characters, glyphs,
+    plural forms, syntax; fuzzy and untranslated messages are warnings.
+
+    Without arguments, checks every catalog of the project; with paths, checks
+    those files (any gettext .po file). Prints `path:line: severity code:
+    message`. Exit code 0 without errors, 1 with errors, 2 for a wrong command.
+
+    \b
+    Example:
+      leaflets check
+      leaflets check --lang ar --format json
+      leaflets check ~/Downloads/es.po
+    """
+    import json
+
+    from .checks import check_po_bytes
+    from .fonts import coverage
+    from .locale import locale_info
+
+    targets: list[tuple[Path, str, str | None]] = []  # path, shown, language
+    if po_files:
+        if langs:
+            raise click.UsageError("give either PO_FILE paths or --lang, not both")
+        for path in po_files:
+            targets.append((path, str(path), None))
+        project = None
+        try:
+            project = _load()
+        except LeafletsError:
+            project = None  # a foreign .po file needs no project, only for its glyphs
+    else:
+        from .catalog import catalogs
+
+        project = _load()
+        wanted = _split_list(langs) or None
+        if wanted:
+            known = {code for _, code, _ in catalogs(project)}
+            for code in wanted:
+                if code not in known:
+                    from .errors import UnknownChoiceError
+
+                    raise UnknownChoiceError("language", code, known)
+        for _leaflet, code, path in catalogs(project, wanted):
+            targets.append((path, str(path.relative_to(project.root)), code))
+
+    problems = []
+    for path, shown, lang in targets:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise click.UsageError(f"{shown}: cannot read: {exc.strerror}") from None
+        language: str | None = lang or _declared_language(data)
+        cover = None
+        if project is not None and language:
+            try:
+                cover = coverage(project.fonts_dir, locale_info(language).font_stack)
+            except LeafletsError:
+                cover = None
+        problems += check_po_bytes(data, shown, coverage=cover, expected_language=lang)
+    errors = sum(1 for p in problems if p.severity == "error")
+    if fmt == "json":
+        click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        warnings = len(problems) - errors
+        click.echo(f"{len(targets)} catalog(s): {errors} error(s), {warnings} warning(s)", err=True)
+    if errors:
+        sys.exit(1)
+
+
+def _declared_language(data: bytes) -> str | None:
+    """The Language header of a catalog, read without trusting the rest of it."""
+    import re
+
+    match = re.search(rb'"Language: *([A-Za-z_@-]+)\\n"', data[:4000])
+    return match.group(1).decode("ascii") if match else None

@@ -75,6 +75,8 @@ class Brand:
     primary: str
     accent: str
     tint: str
+    cmyk: dict[str, tuple[float, float, float, float]]  # primary/accent/tint, 0-100 %
+    logo_print: Path
     phone_appointments: str
     phone_after_hours: str
     fever_value: float
@@ -289,17 +291,34 @@ def _load_brand(folder: Path, root: Path, problems: list[LeafletsError]) -> Bran
     if data is None:
         return None
     p = _Problems(path, root)
-    p.unknown(data, {"name", "logo", "footer", "colors", "phones", "fever"})
+    p.unknown(
+        data, {"name", "logo", "logo_print", "footer", "colors", "colors_cmyk", "phones", "fever"}
+    )
     name = p.get(data, "name", str)
-    logo_name = p.get(data, "logo", str)
     footer = p.get(data, "footer", str)
-    logo = None
-    if logo_name is not None:
+    logos: dict[str, Path] = {}
+    for key in ("logo", "logo_print"):
+        logo_name = p.get(data, key, str)
+        if logo_name is None:
+            continue
         logo = (folder / logo_name).resolve()
         if not logo.is_relative_to(folder.resolve()):
-            p.add("logo", "must be a file inside the brand's folder")
+            p.add(key, "must be a file inside the brand's folder")
         elif not logo.is_file():
-            p.add("logo", f"file {logo_name!r} not found")
+            p.add(key, f"file {logo_name!r} not found")
+        logos[key] = logo
+    cmyk: dict[str, tuple[float, float, float, float]] = {}
+    raw_cmyk = p.get(data, "colors_cmyk", dict) or {}
+    for key in ("primary", "accent", "tint"):
+        value = p.get(raw_cmyk, key, list, "colors_cmyk.") if raw_cmyk else None
+        if value is None:
+            continue
+        if len(value) != 4 or not all(
+            isinstance(x, int | float) and not isinstance(x, bool) and 0 <= x <= 100 for x in value
+        ):
+            p.add(f"colors_cmyk.{key}", "must be four percentages [C, M, Y, K] from 0 to 100")
+            continue
+        cmyk[key] = (float(value[0]), float(value[1]), float(value[2]), float(value[3]))
     colors = p.get(data, "colors", dict) or {}
     for key in ("primary", "accent", "tint"):
         value = p.get(colors, key, str, "colors.") if colors else None
@@ -324,7 +343,9 @@ def _load_brand(folder: Path, root: Path, problems: list[LeafletsError]) -> Bran
     return Brand(
         id=folder.name,
         name=name,
-        logo=logo,  # type: ignore[arg-type]
+        logo=logos["logo"],
+        logo_print=logos["logo_print"],
+        cmyk=cmyk,
         footer=footer,
         primary=colors["primary"],
         accent=colors["accent"],

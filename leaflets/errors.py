@@ -65,5 +65,9 @@ class CatalogError(LeafletsError):
     """A translation catalog that cannot be used."""
 
 
+class PolicyRefusal(CatalogError):
+    """A handout the rules forbid as asked: an incomplete or draft translation."""
+
+
 class RenderError(LeafletsError):
     """A template or document that cannot be turned into a PDF."""

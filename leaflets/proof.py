@@ -7,7 +7,7 @@ import math
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -52,36 +52,19 @@ def _first_page_png(pdf: bytes, dpi: int) -> Image.Image:
             return image.convert("RGB")
 
 
-def proof_sheet(
-    project: Project,
-    renderer: Renderer,
-    leaflet: str,
-    variant: str,
-    paper: str,
-    langs: Iterable[str],
-    target: Path,
-) -> list[str]:
-    """Write the sheet to ``target``; return the languages that could not be shown."""
-    tiles: list[tuple[str, Image.Image | None]] = []
-    failed = []
-    for lang in langs:
-        request = BuildRequest(leaflet, variant, lang, paper, allow_incomplete=True)
-        try:
-            tiles.append((lang, _first_page_png(renderer.render(request).pdf, DPI)))
-        except LeafletsError:
-            failed.append(lang)
-            tiles.append((lang, None))
+def proof_sheet_from_pdfs(project: Project, pdfs: Mapping[str, bytes | None]) -> bytes:
+    """PNG bytes: page 1 of each language's PDF (None: could not be built), labelled."""
+    tiles = [(lang, _first_page_png(pdf, DPI) if pdf else None) for lang, pdf in pdfs.items()]
     width = max((t.width for _, t in tiles if t), default=340)
     height = max((t.height for _, t in tiles if t), default=440)
-    rows = math.ceil(len(tiles) / COLUMNS)
-    columns = min(COLUMNS, len(tiles))
+    rows = max(1, math.ceil(len(tiles) / COLUMNS))
+    columns = max(1, min(COLUMNS, len(tiles)))
     sheet = Image.new(
         "RGB",
         (GAP + columns * (width + GAP), GAP + rows * (height + LABEL_HEIGHT + GAP)),
         "#d9d9d9",
     )
-    font_path = project.fonts_dir / "noto-sans" / "NotoSans-Bold.ttf"
-    font = ImageFont.truetype(str(font_path), 15)
+    font = ImageFont.truetype(str(project.fonts_dir / "noto-sans" / "NotoSans-Bold.ttf"), 15)
     draw = ImageDraw.Draw(sheet)
     for index, (lang, tile) in enumerate(tiles):
         x = GAP + (index % COLUMNS) * (width + GAP)
@@ -95,5 +78,26 @@ def proof_sheet(
             sheet.paste(tile, (x, y + LABEL_HEIGHT))
     buf = io.BytesIO()
     sheet.save(buf, format="PNG", optimize=True)
-    write_atomic(target, buf.getvalue())
-    return failed
+    return buf.getvalue()
+
+
+def proof_sheet(
+    project: Project,
+    renderer: Renderer,
+    leaflet: str,
+    variant: str,
+    paper: str,
+    langs: Iterable[str],
+    target: Path,
+) -> list[str]:
+    """Render page 1 of every language and write the sheet to ``target``; return the
+    languages that could not be built."""
+    pdfs: dict[str, bytes | None] = {}
+    for lang in langs:
+        request = BuildRequest(leaflet, variant, lang, paper, allow_incomplete=True)
+        try:
+            pdfs[lang] = renderer.render(request).pdf
+        except LeafletsError:
+            pdfs[lang] = None
+    write_atomic(target, proof_sheet_from_pdfs(project, pdfs))
+    return [lang for lang, pdf in pdfs.items() if pdf is None]

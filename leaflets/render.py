@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import tempfile
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,15 +31,15 @@ from jinja2 import (
 from markupsafe import Markup, escape
 
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
-from .config import PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
+from .config import EDITIONS, PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
 from .errors import (
-    CatalogError,
     FetchRefusedError,
-    LeafletsError,
+    PolicyRefusal,
     RenderError,
     UnknownChoiceError,
     UsageProblem,
 )
+from .fonts import load_fonts
 from .locale import LocaleInfo, locale_info
 
 log = logging.getLogger("leaflets")
@@ -48,6 +47,11 @@ log = logging.getLogger("leaflets")
 PAGE_MARK = "\ue000"
 PAGES_MARK = "\ue001"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+# Print vendors' usual bleed: 3 mm around A4, an eighth of an inch around Letter.
+BLEED = {"a4": "3mm", "letter": "0.125in"}
+PDF_VARIANTS = {"clinic": "pdf/ua-1", "print": "pdf/x-1a"}
+ICC_PROFILE = "print/ISOcoated_v2_300_bas.icc"
+MARGIN = "0.6in"  # top and side page margins, as in leaflet.css
 MAX_FIELD_LENGTH = 200
 ENGLISH_NOTICES = {
     "draft": "Translation not yet reviewed",
@@ -69,7 +73,8 @@ class BuildRequest:
     brand: str | None = None
     fields: tuple[tuple[str, str], ...] = ()  # (key, value) pairs: the request stays hashable
     allow_incomplete: bool = False
-    allow_draft: bool = True
+    allow_draft: bool = False  # print edition only: the clinic edition marks drafts instead
+    marks: bool = False  # print edition only: crop marks in the bleed
 
     def filename(self) -> str:
         return f"{self.leaflet}_{self.variant}_{self.lang}_{self.paper}_{self.edition}.pdf"
@@ -95,8 +100,8 @@ def resolve(project: Project, request: BuildRequest) -> Resolved:
         raise UnknownChoiceError("language", request.lang, languages)
     if request.paper not in PAPERS:
         raise UnknownChoiceError("paper", request.paper, PAPERS)
-    if request.edition not in ("clinic",):
-        raise UnknownChoiceError("edition", request.edition, ("clinic",))
+    if request.edition not in EDITIONS:
+        raise UnknownChoiceError("edition", request.edition, EDITIONS)
     brand = project.brand(request.brand)
     for key, _ in request.fields:
         if key not in PATIENT_FIELDS:
@@ -163,51 +168,6 @@ def _format_fields(fields: Mapping[str, str], loc: LocaleInfo) -> dict[str, str]
 # --- fonts --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FontSet:
-    faces: dict[str, tuple[Path, int]]  # family -> (file, weight)
-    stacks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
-
-    def css(self, stack: str) -> str:
-        regular, bold = self.stacks[stack]
-        rules = []
-        for family in dict.fromkeys(regular + bold):
-            path, weight = self.faces[family]
-            rules.append(
-                f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
-                f"font-weight: {weight}; }}"
-            )
-        reg = ", ".join(f'"{f}"' for f in regular)
-        bld = ", ".join(f'"{f}"' for f in bold)
-        rules.append(f":root {{ --font-regular: {reg}; --font-bold: {bld}; }}")
-        return "\n".join(rules)
-
-
-def load_fonts(fonts_dir: Path) -> FontSet:
-    path = fonts_dir / "fonts.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        faces = {
-            name: ((fonts_dir / face["file"]).resolve(), int(face["weight"]))
-            for name, face in data["faces"].items()
-        }
-        stacks = {
-            name: (tuple(s["regular"]), tuple(s["bold"])) for name, s in data["stacks"].items()
-        }
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise LeafletsError(f"cannot use font list: {exc}", "fonts/fonts.toml") from None
-    for family, (file, _) in faces.items():
-        if not file.is_file() or not file.is_relative_to(fonts_dir.resolve()):
-            raise LeafletsError(f"font {family!r}: file {file.name} not found", "fonts/fonts.toml")
-    for name, (regular, bold) in stacks.items():
-        for family in regular + bold:
-            if family not in faces:
-                raise LeafletsError(
-                    f"stack {name!r} names unknown face {family!r}", "fonts/fonts.toml"
-                )
-    return FontSet(faces, stacks)
-
-
 _FONTCONFIG_DONE = False
 
 
@@ -244,6 +204,23 @@ class RenderResult:
     warnings: list[str]
     catalog: LoadedCatalog
     incomplete: bool = False  # some messages printed in English
+
+
+_RGB_BLACK = {b"0 0 0 rg": b"0 0 0 1 k", b"0 0 0 RG": b"0 0 0 1 K"}
+
+
+def _black_as_k(document: Any, pdf: Any) -> None:
+    """Print edition: paint WeasyPrint's own RGB black (crop marks, SVG defaults) as
+    100 % K, the only black vendors accept. Any other RGB colour is left alone for
+    preflight to report."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream):
+            obj.stream = [
+                _RGB_BLACK.get(item, item) if isinstance(item, bytes) else item
+                for item in obj.stream
+            ]
 
 
 class _Collect(logging.Handler):
@@ -301,9 +278,7 @@ class Renderer:
         page_css = "\n".join(
             [
                 self.fonts.css(loc.font_stack),
-                f"@page {{ size: {PAPER_SIZES[r.request.paper]}; }}",
-                f":root {{ --brand-primary: {brand.primary}; --brand-accent: {brand.accent}; "
-                f"--brand-tint: {brand.tint}; }}",
+                self._edition_css(r),
             ]
         )
         source = self.project.settings.source_language
@@ -319,7 +294,10 @@ class Renderer:
             "variant_label": variant_label,
             "document_title": f"{title} \N{EN DASH} {variant_label}",
             "stylesheet_url": (self.project.templates_dir / "css" / "leaflet.css").as_uri(),
-            "logo_url": brand.logo.as_uri(),
+            "logo_url": (brand.logo_print if r.request.edition == "print" else brand.logo).as_uri(),
+            "document_date": r.leaflet.last_review.isoformat()
+            if r.request.edition == "print"
+            else "",
             "page_css": Markup(page_css),
             "review_date": loc.date(r.leaflet.last_review),
             "fields": _format_fields(dict(r.request.fields), loc),
@@ -334,6 +312,45 @@ class Renderer:
             "PAGES_MARK": PAGES_MARK,
             **facts,
         }
+
+    def _edition_css(self, r: Resolved) -> str:
+        """Page size, bleed, marks and colours: RGB on screen and office printers,
+        CMYK with an output intent for print vendors."""
+        brand = r.brand
+        paper = r.request.paper
+        rules = [f"@page {{ size: {PAPER_SIZES[paper]}; }}"]
+        if r.request.edition == "print":
+            icc = (self.project.templates_dir / ICC_PROFILE).as_uri()
+            rules.append(
+                f'@color-profile device-cmyk {{ src: url("{icc}"); '
+                "components: cyan, magenta, yellow, black; }"
+            )
+            marks = " marks: crop;" if r.request.marks else ""
+            bleed = BLEED[paper]
+            rules.append(f"@page {{ bleed: {bleed};{marks} }}")
+            # The colour bar runs off the trimmed edge into the bleed: offsets are the
+            # page margin (leaflet.css) plus the bleed.
+            rules.append(
+                f".print-bar {{ position: fixed; top: calc(-{MARGIN} - {bleed}); "
+                f"left: calc(-{MARGIN} - {bleed}); right: calc(-{MARGIN} - {bleed}); "
+                f"height: calc(0.25in + {bleed}); background: var(--brand-primary); }}"
+            )
+
+            def cmyk(name: str) -> str:
+                c, m, y, k = (v / 100 for v in brand.cmyk[name])
+                return f"device-cmyk({c:g} {m:g} {y:g} {k:g})"
+
+            colours = {name: cmyk(name) for name in ("primary", "accent", "tint")}
+            # Text in 100 % black only, as vendors ask: never a four-colour grey.
+            ink, muted = "device-cmyk(0 0 0 1)", "device-cmyk(0 0 0 0.8)"
+        else:
+            colours = {"primary": brand.primary, "accent": brand.accent, "tint": brand.tint}
+            ink, muted = "#000", "#333"
+        rules.append(
+            f":root {{ --brand-primary: {colours['primary']}; --brand-accent: {colours['accent']}; "
+            f"--brand-tint: {colours['tint']}; --ink: {ink}; --ink-muted: {muted}; }}"
+        )
+        return "\n".join(rules)
 
     def html(self, r: Resolved, catalog: LoadedCatalog, incomplete: bool = False) -> str:
         template_path = r.leaflet.folder / "leaflet.html.j2"
@@ -357,7 +374,13 @@ class Renderer:
         catalog = load_catalog(self.project, r.leaflet, r.request.lang)
         shown = catalog.path.relative_to(self.project.root) if catalog.path else None
         if not catalog.complete and not r.request.allow_incomplete:
-            raise CatalogError(catalog.incomplete_message(shown or ""))
+            raise PolicyRefusal(catalog.incomplete_message(shown or ""))
+        if r.request.edition == "print" and catalog.review.is_draft and not r.request.allow_draft:
+            raise PolicyRefusal(
+                "draft translation, not yet reviewed by a qualified medical translator: the "
+                "print edition refuses drafts (use --allow-draft to print it with its draft mark)",
+                shown,
+            )
         incomplete = not catalog.complete
         html = self.html(r, catalog, incomplete)
         # Messages the template used that the catalog does not have at all (a stale
@@ -365,7 +388,7 @@ class Renderer:
         missing = sorted(getattr(catalog.translations, "missing", ()), key=str)
         if missing and catalog.complete:
             if not r.request.allow_incomplete:
-                raise CatalogError(
+                raise PolicyRefusal(
                     f"incomplete translation: {len(missing)} messages of the templates are not "
                     "in the catalog (run `leaflets update`), e.g. "
                     f"{missing[0][1][:60]!r}; or build with --allow-incomplete",
@@ -393,7 +416,8 @@ class Renderer:
                 base_url=self.project.templates_dir.as_uri() + "/",
                 url_fetcher=fetcher,
             ).render(font_config=self.font_config)
-            pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+            finisher = _black_as_k if r.request.edition == "print" else None
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANTS[r.request.edition], finisher=finisher)
         except FatalURLFetchingError as exc:
             cause = exc.__cause__
             if isinstance(cause, FetchRefusedError):

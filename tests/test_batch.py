@@ -30,4 +30,4 @@ def test_batch_builds_both_variants_and_a_true_manifest(tmp_path: Path) -> None:
         name = "{leaflet}_{variant}_{lang}_{paper}_{edition}.pdf".format(**entry)
         assert name == path
         assert entry["edition"] == "clinic" and entry["paper"] == "letter"
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary files left"
+    assert not list(tmp_path.glob(".*.tmp")), "temporary files left"
