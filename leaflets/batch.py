@@ -52,8 +52,10 @@ def output_lock(out_dir: Path) -> Iterator[None]:
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / LOCK).open("a+") as fh:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            # A POSIX record lock, not flock(): forked workers do not inherit it, so a
+            # killed batch never leaves the folder locked by its orphans.
+            fcntl.lockf(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             raise LeafletsError(
                 "another batch is writing to this folder; wait for it to finish", out_dir
             ) from None
@@ -64,7 +66,7 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fcntl.lockf(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -321,13 +323,13 @@ def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
     except LeafletsError as exc:
         return WorkResult(request, "failed", message=str(exc))
     budget = renderer.project.leaflet(request.leaflet).page_budget
-    problems = [
-        f
-        for f in preflight_bytes(
-            result.pdf, request.filename(), edition=request.edition, max_pages=budget
-        )
-        if f.severity == "error"
-    ]
+    if result.pages > budget:
+        message = f"{request.filename()}: {result.pages} pages, over the page budget of {budget}"
+        return WorkResult(request, "failed", message=message)
+    problems = []
+    if request.edition == "print":
+        findings = preflight_bytes(result.pdf, request.filename(), edition="print")
+        problems = [f for f in findings if f.severity == "error"]
     if problems:
         return WorkResult(request, "failed", message="; ".join(str(p) for p in problems))
     return WorkResult(
@@ -340,8 +342,18 @@ def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
     )
 
 
-def _work(request: BuildRequest) -> WorkResult:
-    return render_item(_WORKER, request)
+def _work(requests: list[BuildRequest]) -> list[WorkResult]:
+    return [render_item(_WORKER, request) for request in requests]
+
+
+def _by_language(requests: list[BuildRequest]) -> list[list[BuildRequest]]:
+    """One task per leaflet and language: a worker then loads each script's fonts and
+    each catalog once, instead of every worker loading all of them."""
+    groups: dict[tuple[str, str], list[BuildRequest]] = {}
+    for request in requests:
+        groups.setdefault((request.leaflet, request.lang), []).append(request)
+    # Largest first, so that no worker is left with a big group at the end.
+    return sorted(groups.values(), key=len, reverse=True)
 
 
 @dataclass
@@ -354,6 +366,8 @@ class Outcome:
 
 
 def _results(project: Project, requests: list[BuildRequest], jobs: int) -> Iterator[WorkResult]:
+    if not requests:
+        return  # nothing changed: WeasyPrint is never imported
     if jobs <= 1 or len(requests) <= 1:
         from .render import Renderer
 
@@ -366,15 +380,15 @@ def _results(project: Project, requests: list[BuildRequest], jobs: int) -> Itera
         initializer=_worker_init,
         initargs=(str(project.root),),
     ) as pool:
-        pending: set[Future[WorkResult]] = set()
-        queue = iter(requests)
-        # Keep a few items per worker in flight, not the whole matrix at once.
-        for request in itertools.islice(queue, jobs * 2):
-            pending.add(pool.submit(_work, request))
+        pending: set[Future[list[WorkResult]]] = set()
+        queue = iter(_by_language(requests))
+        # Keep a few tasks per worker in flight, not the whole matrix at once.
+        for group in itertools.islice(queue, jobs * 2):
+            pending.add(pool.submit(_work, group))
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                yield from future.result()
                 nxt = next(queue, None)
                 if nxt is not None:
                     pending.add(pool.submit(_work, nxt))

@@ -157,21 +157,53 @@ def _refuse_on_errors(raw: bytes, shown: Path, lang: str, coverage: frozenset[in
         raise CatalogError(f"{errors[0].code}: {errors[0].message}{more}", shown, errors[0].line)
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    messages: dict[tuple[str | None, str], list[str]]
+    plural_forms: str
+    review: ReviewStatus
+    untranslated: int
+    fuzzy: int
+    unusable: list[int]
+
+
+_PARSED: dict[tuple[Path, int, int], _Parsed] = {}
+
+
 def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog:
     """Translations for rendering ``leaflet`` in ``lang``.
 
     Fuzzy and obsolete entries are never used, and a catalog with any error that
     `leaflets check` would report is refused.
     """
-    from .fonts import coverage
-    from .locale import locale_info
-
     if lang == project.settings.source_language:
         return LoadedCatalog(gettext.NullTranslations(), ReviewStatus("source"))
     path = project.catalog_path(leaflet.id, lang)
     shown = path.relative_to(project.root)
     if not path.is_file():
         raise CatalogError("no catalog for this language", shown)
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        # Parsing and checking a catalog once per process is enough: a batch renders
+        # the same catalog for every variant, paper and edition.
+        parsed = _parse_for_rendering(project, path, shown, lang)
+        _PARSED[key] = parsed
+    return LoadedCatalog(
+        Translations(parsed.messages, parsed.plural_forms),
+        parsed.review,
+        parsed.untranslated,
+        parsed.fuzzy,
+        path,
+        parsed.unusable,
+    )
+
+
+def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -> _Parsed:
+    from .fonts import coverage
+    from .locale import locale_info
+
     po = parse_po(path, shown)
     _refuse_on_errors(
         path.read_bytes(), shown, lang, coverage(project.fonts_dir, locale_info(lang).font_stack)
@@ -195,12 +227,12 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
             unusable.append(entry.linenum)
             continue
         messages[(entry.msgctxt, entry.msgid)] = forms
-    return LoadedCatalog(
-        Translations(messages, po.metadata.get("Plural-Forms", "")),
+    return _Parsed(
+        messages,
+        po.metadata.get("Plural-Forms", ""),
         review_status(po),
         untranslated,
         fuzzy,
-        path,
         unusable,
     )
 
