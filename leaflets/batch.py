@@ -9,11 +9,13 @@ import hashlib
 import io
 import itertools
 import json
+import logging
 import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -23,6 +25,8 @@ from . import __version__
 from .config import EDITIONS, PAPERS, Project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
 from .render import BuildRequest
+
+log = logging.getLogger("leaflets")
 
 MANIFEST = "manifest.json"
 LOCK = ".leaflets.lock"
@@ -312,16 +316,61 @@ def _worker_init(root: str) -> None:
     Finalize(_WORKER, _WORKER.close, exitpriority=10)
 
 
+# Seconds one handout may take to render; a crafted catalog or template that would
+# take longer fails its item and the batch goes on. LEAFLETS_ITEM_TIME_LIMIT overrides.
+ITEM_TIME_LIMIT = float(os.environ.get("LEAFLETS_ITEM_TIME_LIMIT", "60"))
+
+
+class _ItemTimeout(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the work after ``seconds`` (main thread only, where signals arrive)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _ItemTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
     """Render one handout; for the print edition, preflight it before it may be written."""
     from .preflight import preflight_bytes
 
     try:
-        result = renderer.render(request)
+        with _time_limit(ITEM_TIME_LIMIT):
+            result = renderer.render(request)
     except PolicyRefusal as exc:
         return WorkResult(request, "refused", message=str(exc))
     except LeafletsError as exc:
         return WorkResult(request, "failed", message=str(exc))
+    except _ItemTimeout:
+        return WorkResult(
+            request,
+            "failed",
+            message=f"{request.filename()}: rendering took longer than {ITEM_TIME_LIMIT:g} s",
+        )
+    except Exception as exc:  # a bug, not the user's input: fail this item, keep the batch
+        log.exception("unexpected error while rendering %s", request.filename())
+        return WorkResult(
+            request,
+            "failed",
+            message=f"{request.filename()}: internal error ({type(exc).__name__}: {exc})",
+        )
     budget = renderer.project.leaflet(request.leaflet).page_budget
     if result.pages > budget:
         message = f"{request.filename()}: {result.pages} pages, over the page budget of {budget}"
@@ -368,6 +417,9 @@ class Outcome:
 def _results(project: Project, requests: list[BuildRequest], jobs: int) -> Iterator[WorkResult]:
     if not requests:
         return  # nothing changed: WeasyPrint is never imported
+    from .fonts import load_fonts
+
+    load_fonts(project.fonts_dir)  # a broken font list fails here, not inside every worker
     if jobs <= 1 or len(requests) <= 1:
         from .render import Renderer
 
@@ -380,18 +432,29 @@ def _results(project: Project, requests: list[BuildRequest], jobs: int) -> Itera
         initializer=_worker_init,
         initargs=(str(project.root),),
     ) as pool:
-        pending: set[Future[list[WorkResult]]] = set()
-        queue = iter(_by_language(requests))
-        # Keep a few tasks per worker in flight, not the whole matrix at once.
-        for group in itertools.islice(queue, jobs * 2):
-            pending.add(pool.submit(_work, group))
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.add(pool.submit(_work, nxt))
+        try:
+            yield from _pool_results(pool, requests, jobs)
+        except BrokenProcessPool:
+            raise LeafletsError(
+                "a worker process died; the handouts built so far are in the manifest"
+            ) from None
+
+
+def _pool_results(
+    pool: ProcessPoolExecutor, requests: list[BuildRequest], jobs: int
+) -> Iterator[WorkResult]:
+    pending: set[Future[list[WorkResult]]] = set()
+    queue = iter(_by_language(requests))
+    # Keep a few tasks per worker in flight, not the whole matrix at once.
+    for group in itertools.islice(queue, jobs * 2):
+        pending.add(pool.submit(_work, group))
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield from future.result()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.add(pool.submit(_work, nxt))
 
 
 def run(

@@ -28,6 +28,11 @@ JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "newstyle_g
 TITLE_CONTEXT = "leaflet title"
 VARIANT_CONTEXT = "variant label"
 
+# A leaflet's catalog is tens of kilobytes; a bigger one is a mistake or an attack.
+MAX_CATALOG_BYTES = 2 * 1024 * 1024
+# No message of a leaflet needs more; a longer translation would only blow up layout.
+MAX_MESSAGE_CHARS = 4000
+
 REVIEW_STATUS = "X-Review-Status"
 REVIEWED_BY = "X-Reviewed-By"
 REVIEW_DATE = "X-Review-Date"
@@ -126,6 +131,11 @@ def parse_po(path: Path, shown: str | Path) -> polib.POFile:
     from .checks import check_po_bytes
 
     try:
+        size = path.stat().st_size
+        if size > MAX_CATALOG_BYTES:
+            raise CatalogError(
+                f"catalog is {size:,} bytes, more than the limit of {MAX_CATALOG_BYTES:,}", shown
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", shown) from None
@@ -226,6 +236,14 @@ def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -
             untranslated += 1
             unusable.append(entry.linenum)
             continue
+        longest = max(len(form) for form in forms)
+        if longest > MAX_MESSAGE_CHARS:
+            raise CatalogError(
+                f"translation of {longest:,} characters, more than the limit of "
+                f"{MAX_MESSAGE_CHARS:,}",
+                shown,
+                entry.linenum,
+            )
         messages[(entry.msgctxt, entry.msgid)] = forms
     return _Parsed(
         messages,

@@ -53,6 +53,8 @@ PDF_VARIANTS = {"clinic": "pdf/ua-1", "print": "pdf/x-1a"}
 ICC_PROFILE = "print/ISOcoated_v2_300_bas.icc"
 MARGIN = "0.6in"  # top and side page margins, as in leaflet.css
 MAX_FIELD_LENGTH = 200
+# A handout is a few pages: HTML beyond this comes from a runaway message or template.
+MAX_HTML_CHARS = 400_000
 ENGLISH_NOTICES = {
     "draft": "Translation not yet reviewed",
     "incomplete": "Incomplete translation: some text is in English",
@@ -406,6 +408,13 @@ class Renderer:
 
         from .fetcher import SandboxedFetcher
 
+        shown = r.leaflet.folder.relative_to(self.project.root) / "leaflet.html.j2"
+        if len(html) > MAX_HTML_CHARS:
+            raise RenderError(
+                f"the handout's HTML is {len(html):,} characters, more than the limit of "
+                f"{MAX_HTML_CHARS:,}: a message or field is far too long",
+                shown,
+            )
         fetcher = SandboxedFetcher(self.project.asset_dirs)
         collect = _Collect()
         wlog = logging.getLogger("weasyprint")
@@ -423,6 +432,8 @@ class Renderer:
             if isinstance(cause, FetchRefusedError):
                 raise self._place_fetch_error(cause, r) from None
             raise RenderError(f"cannot fetch a resource: {exc}") from None
+        except RecursionError:
+            raise RenderError("the document is nested too deeply to lay out", shown) from None
         finally:
             wlog.removeHandler(collect)
         missing = sorted({m.split(": ", 1)[-1] for m in collect.messages if ".notdef glyph" in m})

@@ -100,7 +100,7 @@ def embedded_fonts(pdf: bytes) -> dict[str, bool]:
 def copy_project(tmp_path: Path) -> Path:
     """A private copy of the project (templates, fonts, locales, settings) to modify."""
     dest = tmp_path / "project"
-    dest.mkdir()
+    dest.mkdir(parents=True)
     for name in ("templates", "fonts", "locales"):
         shutil.copytree(ROOT / name, dest / name)
     shutil.copy(ROOT / "leaflets.toml", dest / "leaflets.toml")

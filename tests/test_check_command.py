@@ -1,0 +1,125 @@
+"""`leaflets check` from the command line, and the same rules enforced by every build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polib
+from click.testing import CliRunner
+
+from leaflets.cli import main
+
+from .conftest import ROOT, copy_project, pdf_text
+
+DATA = Path(__file__).parent / "data" / "checks"
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), prog_name="leaflets")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_every_shipped_catalog_is_free_of_errors() -> None:
+    code, output = cli("--project", str(ROOT), "check")
+    assert code == 0, output
+    assert "12 catalog(s): 0 error(s)" in output
+
+
+def test_files_given_as_arguments_and_exit_codes() -> None:
+    code, output = cli("--project", str(ROOT), "check", str(DATA / "clean.po"))
+    assert code == 0 and "1 catalog(s): 0 error(s), 0 warning(s)" in output
+    code, output = cli(
+        "--project",
+        str(ROOT),
+        "check",
+        str(DATA / "markup-script.po"),
+        str(DATA / "placeholder-missing.po"),
+    )
+    assert code == 1
+    lines = [line for line in output.splitlines() if ": error " in line]
+    assert any(
+        line.startswith(f"{DATA / 'markup-script.po'}:") and "error markup:" in line
+        for line in lines
+    )
+    assert any("error placeholder:" in line for line in lines)
+
+
+def test_json_format() -> None:
+    code, output = cli(
+        "--project", str(ROOT), "check", "--format", "json", str(DATA / "bidi-override.po")
+    )
+    assert code == 1
+    problems = json.loads(output.split("\n1 catalog(s)")[0])
+    assert problems[0]["code"] == "bidi-control" and problems[0]["severity"] == "error"
+    assert set(problems[0]) == {"path", "line", "severity", "code", "message", "msgid"}
+
+
+def test_wrong_use_exits_2() -> None:
+    code, output = cli("--project", str(ROOT), "check", "--lang", "es", str(DATA / "clean.po"))
+    assert code == 2 and "either PO_FILE paths or --lang" in output
+    code, output = cli("--project", str(ROOT), "check", "--lang", "xx")
+    assert code == 2 and "unknown language 'xx'" in output
+    code, output = cli("--project", str(ROOT), "check", "--format", "xml")
+    assert code == 2
+
+
+def _plant(root: Path, msgid: str, msgstr: str) -> int:
+    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    po = polib.pofile(str(path))
+    entry = po.find(msgid)
+    assert entry is not None
+    entry.msgstr = msgstr
+    po.save(str(path))
+    # The line of the msgid, as check reports it.
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line == f'msgid "{msgid}"')
+
+
+def test_build_refuses_what_check_would_flag_even_unchecked(tmp_path: Path) -> None:
+    cases = {
+        "markup": ("Benefits", 'Beneficios<script src="x.js"></script>'),
+        "placeholder": ("a fever above %(temperature)s", "fiebre de más de 39 grados"),
+        "bidi-control": ("Risks", "Ries\u202egos"),
+    }
+    for code_name, (msgid, msgstr) in cases.items():
+        root = copy_project(tmp_path / code_name)
+        line = _plant(root, msgid, msgstr)
+        out = tmp_path / code_name / "out"
+        code, output = cli(
+            "--project",
+            str(root),
+            "build",
+            "--variant",
+            "percutaneous",
+            "--lang",
+            "es",
+            "--out",
+            str(out),
+        )
+        assert code == 1, output
+        assert f"locales/es/LC_MESSAGES/cryoablation.po:{line}: {code_name}:" in output
+        assert "Traceback" not in output
+        assert not list(out.glob("*.pdf"))
+
+
+def test_fixed_catalog_builds_and_keeps_its_text(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    _plant(root, "Benefits", "Beneficios del tratamiento")
+    out = tmp_path / "out"
+    code, output = cli(
+        "--project",
+        str(root),
+        "build",
+        "--variant",
+        "percutaneous",
+        "--lang",
+        "es",
+        "--out",
+        str(out),
+    )
+    assert code == 0, output
+    assert "Beneficios del tratamiento" in pdf_text(
+        (out / "cryoablation_percutaneous_es_letter_clinic.pdf").read_bytes()
+    )
