@@ -11,6 +11,7 @@ import itertools
 import json
 import logging
 import os
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -30,9 +31,19 @@ log = logging.getLogger("leaflets")
 
 MANIFEST = "manifest.json"
 LOCK = ".leaflets.lock"
+SCRATCH = ".leaflets-tmp"  # WeasyPrint's temporary font folders during a batch
 
 
 # --- files --------------------------------------------------------------------------------
+
+
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -40,6 +51,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private; give it the mode a plain open() would.
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -74,9 +87,11 @@ def output_lock(out_dir: Path) -> Iterator[None]:
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
-    """Temporary files of a batch that was killed: never complete, safe to delete."""
+    """Temporary files of a batch that was killed: never complete, safe to delete
+    (we hold the folder's lock, so no other batch is using them)."""
     for path in out_dir.glob(".*.tmp"):
         path.unlink(missing_ok=True)
+    shutil.rmtree(out_dir / SCRATCH, ignore_errors=True)
 
 
 # --- manifest -----------------------------------------------------------------------------
@@ -302,7 +317,7 @@ class WorkResult:
 _WORKER: Any = None
 
 
-def _worker_init(root: str) -> None:
+def _worker_init(root: str, scratch: str) -> None:
     """Start of a worker process: one project, one renderer (one FontConfiguration)."""
     global _WORKER
     from multiprocessing.util import Finalize
@@ -310,6 +325,9 @@ def _worker_init(root: str) -> None:
     from .config import load_project
     from .render import Renderer
 
+    # WeasyPrint's font copies go into the batch's scratch folder, which the batch
+    # removes at its end (and the next batch, after a kill).
+    tempfile.tempdir = scratch
     _WORKER = Renderer(load_project(Path(root)))
     # Pool workers leave through os._exit, which skips atexit: remove WeasyPrint's
     # temporary font folder through multiprocessing's own finaliser instead.
@@ -414,7 +432,9 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _results(project: Project, requests: list[BuildRequest], jobs: int) -> Iterator[WorkResult]:
+def _results(
+    project: Project, requests: list[BuildRequest], jobs: int, scratch: Path
+) -> Iterator[WorkResult]:
     if not requests:
         return  # nothing changed: WeasyPrint is never imported
     from .fonts import load_fonts
@@ -423,14 +443,21 @@ def _results(project: Project, requests: list[BuildRequest], jobs: int) -> Itera
     if jobs <= 1 or len(requests) <= 1:
         from .render import Renderer
 
-        renderer = Renderer(project)
-        for request in requests:
-            yield render_item(renderer, request)
+        saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+        try:
+            renderer = Renderer(project)
+        finally:
+            tempfile.tempdir = saved
+        try:
+            for request in requests:
+                yield render_item(renderer, request)
+        finally:
+            renderer.close()
         return
     with ProcessPoolExecutor(
         max_workers=min(jobs, len(requests)),
         initializer=_worker_init,
-        initargs=(str(project.root),),
+        initargs=(str(project.root), str(scratch)),
     ) as pool:
         try:
             yield from _pool_results(pool, requests, jobs)
@@ -486,7 +513,9 @@ def run(
                 report(Outcome(request, "skipped", old))
             else:
                 todo.append(request)
-        for result in _results(project, todo, jobs):
+        scratch = out_dir / SCRATCH
+        scratch.mkdir(exist_ok=True)
+        for result in _results(project, todo, jobs, scratch):
             request = result.request
             if result.status != "built":
                 report(Outcome(request, result.status, message=result.message))
@@ -515,6 +544,7 @@ def run(
             manifest.save()
             report(Outcome(request, "built", entry, warnings=result.warnings))
         manifest.save()
+        shutil.rmtree(scratch, ignore_errors=True)
     return outcomes
 
 

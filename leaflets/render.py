@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hashlib
 import logging
 import os
 import re
@@ -183,15 +184,28 @@ def _isolate_fontconfig(fonts_dir: Path) -> None:
     global _FONTCONFIG_DONE
     if _FONTCONFIG_DONE:
         return
-    tmp = Path(tempfile.mkdtemp(prefix="leaflets-fc-"))
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
-    conf = tmp / "fonts.conf"
-    conf.write_text(
+    fonts = str(fonts_dir.resolve())
+    config = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{escape(str(fonts_dir.resolve()))}</dir>\n"
-        f"  <cachedir>{escape(str(tmp / 'cache'))}</cachedir>\n</fontconfig>\n",
-        encoding="utf-8",
+        f"  <dir>{escape(fonts)}</dir>\n  <cachedir>{{cache}}</cachedir>\n</fontconfig>\n"
     )
+    # A per-user cache folder, the same for every process of this project: Fontconfig
+    # scans the fonts once, not once per worker, and nothing is left in /tmp.
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "leaflets" / "fontconfig" / hashlib.sha256(fonts.encode()).hexdigest()[:16]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        conf = folder / "fonts.conf"
+        text = config.replace("{cache}", str(escape(str(folder / "cache"))))
+        if not conf.is_file() or conf.read_text(encoding="utf-8") != text:
+            tmp = folder / f".fonts.conf.{os.getpid()}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, conf)
+    except OSError:
+        folder = Path(tempfile.mkdtemp(prefix="leaflets-fc-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        conf = folder / "fonts.conf"
+        conf.write_text(config.replace("{cache}", str(escape(str(folder / "cache")))), "utf-8")
     os.environ["FONTCONFIG_FILE"] = str(conf)
     _FONTCONFIG_DONE = True
 
