@@ -103,7 +103,6 @@ def main() -> None:
         c, rss_c = timed([*base, "--out", str(work / "many")])
         d, _ = timed([*base, "--out", str(work / "many")])
         leftovers = set(Path(tempfile.gettempdir()).glob("weasyprint-*")) - before
-    
 
     print()
     print(f"(a) naive, one weasyprint process each : {a:7.2f} s  ({a / n:.2f} s/handout)")
