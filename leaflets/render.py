@@ -289,7 +289,11 @@ class Renderer:
         facts = {k: loc.number(v) for k, v in r.leaflet.facts.items() if isinstance(v, int | float)}
 
         def phone(number: str) -> Markup:
-            return Markup('<span class="phone-number" dir="ltr">%s</span>') % number
+            # In a right-to-left line the bidi algorithm would show "(555) 010-2400" as
+            # "2400-010 (555)": a wrong number. The stylesheet lays phone numbers out as
+            # left-to-right inline blocks (WeasyPrint ignores unicode-bidi and the
+            # isolate characters).
+            return Markup('<span class="phone-number">%s</span>') % number
 
         page_css = "\n".join(
             [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -160,3 +161,23 @@ def test_no_line_starts_with_closing_punctuation(built, lang: str) -> None:
                 assert not (line and line[0] in CLOSING), (
                     f"{lang} {paper}: line starts {line[:20]!r}"
                 )
+
+
+def test_phone_numbers_read_left_to_right_in_arabic(built, tmp_path: Path) -> None:
+    """On a right-to-left line the bidi algorithm would turn "(555) 010-2400" into
+    "2400-010 (555)": the words' positions on the page must keep the number's order."""
+    import subprocess
+
+    pdf = built(leaflet="cryoablation", variant="laparoscopic", lang="ar", paper="letter").pdf
+    path = tmp_path / "ar.pdf"
+    path.write_bytes(pdf)
+    words = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]+)</word>', words)
+    for number in ("010-2400", "010-2499"):
+        rest = [w for w in found if w[2] == number]
+        assert rest, f"{number} not found as a word (reordered?)"
+        x_number, y_number = float(rest[0][0]), float(rest[0][1])
+        area = [w for w in found if w[2] == "(555)" and abs(float(w[1]) - y_number) < 8]
+        assert area and float(area[0][0]) < x_number, "area code is not left of the number"
