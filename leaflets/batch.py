@@ -277,9 +277,17 @@ class InputHasher:
 
     def _tree(self, folder: Path, skip: tuple[Path, ...] = ()) -> list[str]:
         items = []
+        root = self.project.root
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not any(path.is_relative_to(s) for s in skip):
-                items.append(f"{path.relative_to(self.project.root)}={self._file(path)}")
+            if not path.is_file() or any(path.is_relative_to(s) for s in skip):
+                continue
+            target = path.resolve()
+            if not target.is_relative_to(root):
+                # Never read outside the project, not even to hash it: the render
+                # refuses such a file anyway.
+                items.append(f"{path.relative_to(root)}->{target}")
+                continue
+            items.append(f"{path.relative_to(root)}={self._file(path)}")
         return items
 
     def item(self, request: BuildRequest) -> str:
@@ -380,18 +388,18 @@ def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
         return WorkResult(
             request,
             "failed",
-            message=f"{request.filename()}: rendering took longer than {ITEM_TIME_LIMIT:g} s",
+            message=f"rendering took longer than {ITEM_TIME_LIMIT:g} s",
         )
     except Exception as exc:  # a bug, not the user's input: fail this item, keep the batch
         log.exception("unexpected error while rendering %s", request.filename())
         return WorkResult(
             request,
             "failed",
-            message=f"{request.filename()}: internal error ({type(exc).__name__}: {exc})",
+            message=f"internal error ({type(exc).__name__}: {exc})",
         )
     budget = renderer.project.leaflet(request.leaflet).page_budget
     if result.pages > budget:
-        message = f"{request.filename()}: {result.pages} pages, over the page budget of {budget}"
+        message = f"{result.pages} pages, over the page budget of {budget}"
         return WorkResult(request, "failed", message=message)
     problems = []
     if request.edition == "print":
@@ -515,37 +523,52 @@ def run(
                 todo.append(request)
         scratch = out_dir / SCRATCH
         scratch.mkdir(exist_ok=True)
-        for result in _results(project, todo, jobs, scratch):
-            request = result.request
-            if result.status != "built":
-                report(Outcome(request, result.status, message=result.message))
-                continue
-            name = request.filename()
-            # Drop the old entry before replacing its file: a kill at any moment
-            # leaves a manifest that lists only files it describes truly.
-            if manifest.entries.pop(name, None) is not None:
-                manifest.save()
-            write_atomic(out_dir / name, result.pdf)
-            entry = ManifestEntry(
-                path=name,
-                sha256=hashlib.sha256(result.pdf).hexdigest(),
-                bytes=len(result.pdf),
-                pages=result.pages,
-                leaflet=request.leaflet,
-                variant=request.variant,
-                lang=request.lang,
-                paper=request.paper,
-                edition=request.edition,
-                review_status=result.review_status,
-                leaflet_version=project.leaflet(request.leaflet).version,
-                inputs=inputs[request],
+        try:
+            _write_results(
+                project, manifest, inputs, out_dir, _results(project, todo, jobs, scratch), report
             )
-            manifest.entries[name] = entry
-            manifest.save()
-            report(Outcome(request, "built", entry, warnings=result.warnings))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         manifest.save()
-        shutil.rmtree(scratch, ignore_errors=True)
     return outcomes
+
+
+def _write_results(
+    project: Project,
+    manifest: Manifest,
+    inputs: dict[BuildRequest, str],
+    out_dir: Path,
+    results: Iterable[WorkResult],
+    report: Callable[[Outcome], None],
+) -> None:
+    for result in results:
+        request = result.request
+        if result.status != "built":
+            report(Outcome(request, result.status, message=result.message))
+            continue
+        name = request.filename()
+        # Drop the old entry before replacing its file: a kill at any moment
+        # leaves a manifest that lists only files it describes truly.
+        if manifest.entries.pop(name, None) is not None:
+            manifest.save()
+        write_atomic(out_dir / name, result.pdf)
+        entry = ManifestEntry(
+            path=name,
+            sha256=hashlib.sha256(result.pdf).hexdigest(),
+            bytes=len(result.pdf),
+            pages=result.pages,
+            leaflet=request.leaflet,
+            variant=request.variant,
+            lang=request.lang,
+            paper=request.paper,
+            edition=request.edition,
+            review_status=result.review_status,
+            leaflet_version=project.leaflet(request.leaflet).version,
+            inputs=inputs[request],
+        )
+        manifest.entries[name] = entry
+        manifest.save()
+        report(Outcome(request, "built", entry, warnings=result.warnings))
 
 
 def default_requests(project: Project) -> list[BuildRequest]:

@@ -215,9 +215,18 @@ def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -
     from .locale import locale_info
 
     po = parse_po(path, shown)
-    _refuse_on_errors(
-        path.read_bytes(), shown, lang, coverage(project.fonts_dir, locale_info(lang).font_stack)
-    )
+    raw = path.read_bytes()
+    _refuse_on_errors(raw, shown, lang, coverage(project.fonts_dir, locale_info(lang).font_stack))
+    lines = raw.decode("utf-8").split("\n")
+
+    def msgid_line(entry: polib.POEntry) -> int:
+        """The line of the entry's msgid (polib counts from its first comment), as
+        `leaflets check` reports it."""
+        for number in range(entry.linenum, min(len(lines), entry.linenum + 200) + 1):
+            if lines[number - 1].startswith("msgid "):
+                return number
+        return int(entry.linenum)
+
     messages: dict[tuple[str | None, str], list[str]] = {}
     untranslated = fuzzy = 0
     unusable: list[int] = []
@@ -226,7 +235,7 @@ def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -
             continue
         if entry.fuzzy:
             fuzzy += 1
-            unusable.append(entry.linenum)
+            unusable.append(msgid_line(entry))
             continue
         if entry.msgid_plural:
             forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
@@ -234,7 +243,7 @@ def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -
             forms = [entry.msgstr]
         if not all(forms):
             untranslated += 1
-            unusable.append(entry.linenum)
+            unusable.append(msgid_line(entry))
             continue
         longest = max(len(form) for form in forms)
         if longest > MAX_MESSAGE_CHARS:
@@ -242,7 +251,7 @@ def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -
                 f"translation of {longest:,} characters, more than the limit of "
                 f"{MAX_MESSAGE_CHARS:,}",
                 shown,
-                entry.linenum,
+                msgid_line(entry),
             )
         messages[(entry.msgctxt, entry.msgid)] = forms
     return _Parsed(

@@ -235,6 +235,15 @@ def _string_fault(rest: str) -> str | None:
     for escape in _ESCAPE.finditer(match.group()):
         if escape.group(1) is not None:
             return f"invalid escape sequence \\{escape.group(1)} in string"
+        if escape.group()[1] not in 'ntr\\"':
+            # GNU tools (msgfmt, Poedit, Weblate) decode \342\200\256 or \a to a
+            # character; polib keeps the backslash. A translation would then mean one
+            # thing to the translator's tools and another on the page: write the
+            # character itself.
+            return (
+                f"escape sequence {escape.group()} in string: write the character itself "
+                "(other tools and this one would read it differently)"
+            )
     return None
 
 
@@ -601,8 +610,10 @@ def _placeholders(text: str) -> tuple[list[_Placeholder], str]:
         elif match.group("type") is None:
             found.append(_Placeholder("bad:" + raw, f"stray % in {raw!r}"))
         elif match.group("name") is not None:
-            key = f"%({match.group('name')}){match.group('type')}"
-            found.append(_Placeholder(key, raw))
+            # The whole directive is the key: "%(phone).0s" prints nothing and
+            # "%(phone)-300s" pads, so a width, precision or flag the msgid does not
+            # have is a different placeholder, not the same one.
+            found.append(_Placeholder(raw, raw))
         else:
             found.append(_Placeholder("%" + match.group("type"), raw, positional=True))
         rest.append("\x00")

@@ -285,6 +285,62 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
     return Leaflet(leaflet_id, title, version, last, nxt, budget, tuple(variants), folder, facts)  # type: ignore[arg-type]
 
 
+_SVG_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]*)", re.IGNORECASE)
+_SVG_FORBIDDEN = {"script", "foreignObject", "iframe", "object", "embed"}
+
+
+def svg_problem(path: Path) -> tuple[int, str] | None:
+    """(line, reason) for the first thing in a logo SVG that could reach outside it:
+    links to other files or URLs, @import, entities, scripts. The renderer would refuse
+    the fetch anyway; saying so here names the logo and its line."""
+    import xml.parsers.expat
+
+    found: list[tuple[int, str]] = []
+    parser = xml.parsers.expat.ParserCreate()
+
+    def here() -> int:
+        return int(parser.CurrentLineNumber)
+
+    def check_value(value: str, what: str) -> None:
+        for target in _SVG_URL.findall(value):
+            if target and not target.startswith("#"):
+                found.append((here(), f"{what} refers to {target[:80]!r}"))
+        if "@import" in value:
+            found.append((here(), f"{what} uses @import"))
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local in _SVG_FORBIDDEN:
+            found.append((here(), f"<{name}> is not allowed in a logo"))
+        for key, value in attrs.items():
+            if key.rsplit(":", 1)[-1] in ("href", "src") and not value.startswith("#"):
+                found.append((here(), f"{key}={value[:80]!r} refers to another file or URL"))
+            elif key.lower().startswith("on"):
+                found.append((here(), f"event handler {key} is not allowed in a logo"))
+            else:
+                check_value(value, f"attribute {key}")
+
+    def text(data: str) -> None:
+        check_value(data, "style")
+
+    def doctype(*args: object) -> None:
+        found.append((here(), "a DOCTYPE (entities could pull in other files) is not allowed"))
+
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    try:
+        parser.Parse(path.read_bytes(), True)
+    except xml.parsers.expat.ExpatError as exc:
+        found.append(
+            (exc.lineno, f"not a valid SVG file: {xml.parsers.expat.errors.messages[exc.code]}")
+        )
+    except OSError as exc:
+        found.append((1, f"cannot read: {exc.strerror}"))
+    return min(found) if found else None
+
+
 def _load_brand(folder: Path, root: Path, problems: list[LeafletsError]) -> Brand | None:
     path = folder / "brand.toml"
     data = _read_toml(path, root, problems)
@@ -306,6 +362,8 @@ def _load_brand(folder: Path, root: Path, problems: list[LeafletsError]) -> Bran
             p.add(key, "must be a file inside the brand's folder")
         elif not logo.is_file():
             p.add(key, f"file {logo_name!r} not found")
+        elif logo.suffix.lower() == ".svg" and (fault := svg_problem(logo)) is not None:
+            p.items.append(LeafletsError(fault[1], logo.relative_to(root), fault[0]))
         logos[key] = logo
     cmyk: dict[str, tuple[float, float, float, float]] = {}
     raw_cmyk = p.get(data, "colors_cmyk", dict) or {}
@@ -365,12 +423,28 @@ def load_project(root: Path) -> Project:
     settings = _load_settings(root, problems)
     leaflets: dict[str, Leaflet] = {}
     for folder in sorted((root / "templates" / "leaflets").glob("*/")):
+        if folder.is_dir() and not folder.resolve().is_relative_to(root / "templates"):
+            problems.append(
+                LeafletsError(
+                    "leaflet folder leads outside the templates folder", folder.relative_to(root)
+                )
+            )
+            continue
         if folder.is_dir():
             leaflet = _load_leaflet(folder, root, problems)
             if leaflet is not None:
                 leaflets[leaflet.id] = leaflet
     brands: dict[str, Brand] = {}
+    templates = (root / "templates").resolve()
     for folder in sorted((root / "templates" / "brands").glob("*/")):
+        if folder.is_dir() and not folder.resolve().is_relative_to(templates):
+            # A symlinked brand folder must not pull files from outside the project in.
+            problems.append(
+                LeafletsError(
+                    "brand folder leads outside the templates folder", folder.relative_to(root)
+                )
+            )
+            continue
         if folder.is_dir():
             if not _NAME_RE.match(folder.name):
                 problems.append(
@@ -382,7 +456,9 @@ def load_project(root: Path) -> Project:
             brand = _load_brand(folder, root, problems)
             if brand is not None:
                 brands[brand.id] = brand
-    if settings is not None and brands and settings.default_brand not in brands:
+    brand_folder = root / "templates" / "brands" / (settings.default_brand if settings else "")
+    # A default brand that exists but is broken has its own problems listed above.
+    if settings is not None and brands is not None and not brand_folder.is_dir():
         problems.append(
             LeafletsError(
                 f"project.default_brand: no brand {settings.default_brand!r}; "

@@ -60,6 +60,8 @@ class UnknownChoiceError(UsageProblem):
 class FetchRefusedError(LeafletsError):
     """The renderer asked for a URL outside the project's assets."""
 
+    url: str = ""  # the whole URL (the message shortens long ones)
+
 
 class CatalogError(LeafletsError):
     """A translation catalog that cannot be used."""

@@ -29,10 +29,14 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc]
         super().__init__(fail_on_errors=True, allowed_protocols=("file", "data"))
         self.allowed_dirs = tuple(d.resolve() for d in allowed_dirs)
         self.fetched: list[Path] = []
+        self.refused: list[FetchRefusedError] = []
 
     def _refuse(self, url: str, why: str) -> FetchRefusedError:
         shown = url if len(url) <= 120 else url[:117] + "..."
-        return FetchRefusedError(f"refused to fetch {shown!r}: {why}")
+        error = FetchRefusedError(f"refused to fetch {shown!r}: {why}")
+        error.url = url
+        self.refused.append(error)
+        return error
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
@@ -65,4 +69,11 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc]
         if not media.startswith(_DATA_TYPES) or media == "image/svg+xml":
             # SVG may itself reference other files; keep it to real files we vet.
             raise self._refuse(url, f"data: URLs of type {media or 'text/plain'!r} are not allowed")
-        return super().fetch(url, headers)
+        response = super().fetch(url, headers)
+        body = response.read()
+        # An SVG hidden in a data: URL labelled as PNG would still be drawn as SVG,
+        # with references of its own: refuse it like any data:image/svg+xml.
+        head = body[:2048].lstrip().lower()
+        if head.startswith((b"<", b"\xef\xbb\xbf<")) or b"<svg" in head:
+            raise self._refuse(url, "data: URL holds markup (SVG), not an image")
+        return URLFetcherResponse(url, body, {"Content-Type": media})

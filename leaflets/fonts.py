@@ -9,13 +9,27 @@ from pathlib import Path
 
 from .errors import LeafletsError
 
+# The first bytes of the font formats WeasyPrint reads: anything else (a Git LFS
+# pointer checked out instead of the font, say) is not a font.
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
+FONTS_TOML = "fonts/fonts.toml"
+
 
 @dataclass(frozen=True)
 class FontSet:
     faces: dict[str, tuple[Path, int]]  # family -> (file, weight)
     stacks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
+    # Faces that cannot be used, and why: only the languages that need them fail.
+    broken: dict[str, str]
+
+    def check_stack(self, stack: str) -> None:
+        regular, bold = self.stacks[stack]
+        for family in regular + bold:
+            if family in self.broken:
+                raise LeafletsError(self.broken[family], FONTS_TOML)
 
     def css(self, stack: str) -> str:
+        self.check_stack(stack)
         regular, bold = self.stacks[stack]
         rules = []
         for family in dict.fromkeys(regular + bold):
@@ -30,6 +44,19 @@ class FontSet:
         return "\n".join(rules)
 
 
+def _face_problem(family: str, file: Path, fonts_dir: Path) -> str | None:
+    if not file.is_relative_to(fonts_dir.resolve()):
+        return f"font {family!r}: {file.name} lies outside the fonts folder"
+    try:
+        with file.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError:
+        return f"font {family!r}: file {file.name} not found"
+    if magic not in _FONT_MAGIC:
+        return f"font {family!r}: {file.name} is not a font file (a Git LFS pointer?)"
+    return None
+
+
 def load_fonts(fonts_dir: Path) -> FontSet:
     path = fonts_dir / "fonts.toml"
     try:
@@ -42,17 +69,17 @@ def load_fonts(fonts_dir: Path) -> FontSet:
             name: (tuple(s["regular"]), tuple(s["bold"])) for name, s in data["stacks"].items()
         }
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise LeafletsError(f"cannot use font list: {exc}", "fonts/fonts.toml") from None
-    for family, (file, _) in faces.items():
-        if not file.is_file() or not file.is_relative_to(fonts_dir.resolve()):
-            raise LeafletsError(f"font {family!r}: file {file.name} not found", "fonts/fonts.toml")
+        raise LeafletsError(f"cannot use font list: {exc}", FONTS_TOML) from None
     for name, (regular, bold) in stacks.items():
         for family in regular + bold:
             if family not in faces:
-                raise LeafletsError(
-                    f"stack {name!r} names unknown face {family!r}", "fonts/fonts.toml"
-                )
-    return FontSet(faces, stacks)
+                raise LeafletsError(f"stack {name!r} names unknown face {family!r}", FONTS_TOML)
+    broken = {}
+    for family, (file, _) in faces.items():
+        problem = _face_problem(family, file, fonts_dir)
+        if problem is not None:
+            broken[family] = problem
+    return FontSet(faces, stacks, broken)
 
 
 @cache
@@ -66,6 +93,7 @@ def _cmap(path: Path, mtime: float) -> frozenset[int]:
 def coverage(fonts_dir: Path, stack: str) -> frozenset[int]:
     """Every code point the regular and bold faces of a stack can draw."""
     fontset = load_fonts(fonts_dir)
+    fontset.check_stack(stack)
     regular, bold = fontset.stacks[stack]
     points: set[int] = set()
     for family in regular + bold:

@@ -15,7 +15,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+import traceback
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,11 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
 )
+from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
@@ -243,14 +246,35 @@ class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.errors: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+        if record.levelno >= logging.ERROR:
+            self.errors.append(record.getMessage().splitlines()[0])
+
+
+class SandboxedLoader(FileSystemLoader):
+    """Templates from ``templates/`` only: an include of a symlink or a path that leads
+    out of the folder is refused, like the URL fetcher refuses files outside it."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.folder = folder.resolve()
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        # Check before anything is read: a symlink to a secret must not even be opened.
+        candidate = self.folder.joinpath(*split_template_path(template))
+        if candidate.exists() and not candidate.resolve().is_relative_to(self.folder):
+            raise TemplateNotFound(f"{template} (leads outside the templates folder)")
+        return super().get_source(environment, template)
 
 
 def make_environment(project: Project) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(project.templates_dir),
+        loader=SandboxedLoader(project.templates_dir),
         extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=StrictUndefined,
@@ -383,11 +407,41 @@ class Renderer:
             where = Path(exc.filename).relative_to(self.project.root) if exc.filename else shown
             raise RenderError(f"template syntax error: {exc.message}", where, exc.lineno) from None
         except UndefinedError as exc:
+            where, line = self._template_place(exc, shown)
             raise RenderError(
-                f"template uses an unknown placeholder: {exc.message}", shown
+                f"template uses an unknown placeholder: {exc.message}", where, line
             ) from None
+        except TemplateNotFound as exc:
+            where, line = self._template_place(exc, shown)
+            raise RenderError(f"template not found: {exc.message}", where, line) from None
         except (TemplateError, KeyError, ValueError, TypeError) as exc:
-            raise RenderError(f"cannot render template: {exc}", shown) from None
+            where, line = self._template_place(exc, shown)
+            raise RenderError(f"cannot render template: {exc}", where, line) from None
+
+    def _longest_template_line(self, r: Resolved, default: Path) -> tuple[Path, int | None]:
+        """A template line long enough to explain an oversized handout, if there is one."""
+        for path in (
+            r.leaflet.folder / "leaflet.html.j2",
+            self.project.templates_dir / "base.html.j2",
+        ):
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except OSError:
+                continue
+            for number, line in enumerate(lines, 1):
+                if len(line) > MAX_HTML_CHARS // 4:
+                    return path.relative_to(self.project.root), number
+        return default, None
+
+    def _template_place(self, exc: BaseException, default: Path) -> tuple[Path, int | None]:
+        """The template file and line where an error was raised: Jinja2 rewrites the
+        traceback so that its frames point into the templates."""
+        templates = self.project.templates_dir.resolve()
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            path = Path(frame.filename)
+            if path.suffix == ".j2" and path.resolve().is_relative_to(templates):
+                return path.resolve().relative_to(self.project.root), frame.lineno
+        return default, None
 
     def render(self, request: BuildRequest) -> RenderResult:
         r = resolve(self.project, request)
@@ -428,10 +482,12 @@ class Renderer:
 
         shown = r.leaflet.folder.relative_to(self.project.root) / "leaflet.html.j2"
         if len(html) > MAX_HTML_CHARS:
+            place, line = self._longest_template_line(r, shown)
             raise RenderError(
                 f"the handout's HTML is {len(html):,} characters, more than the limit of "
-                f"{MAX_HTML_CHARS:,}: a message or field is far too long",
-                shown,
+                f"{MAX_HTML_CHARS:,}: a template line, message or field is far too long",
+                place,
+                line,
             )
         fetcher = SandboxedFetcher(self.project.asset_dirs)
         collect = _Collect()
@@ -454,30 +510,48 @@ class Renderer:
             raise RenderError("the document is nested too deeply to lay out", shown) from None
         finally:
             wlog.removeHandler(collect)
+        if fetcher.refused:
+            # WeasyPrint swallows some failed fetches (inside SVG images, for one) and
+            # draws a blank: a refused fetch fails the handout wherever it happened.
+            raise self._place_fetch_error(fetcher.refused[0], r)
+        if collect.errors:
+            message = collect.errors[0]
+            where: Path = r.leaflet.folder / "leaflet.html.j2"
+            named = re.search(r"file://(/\S+?)[\"'\s,)]", message + " ")
+            if named and Path(unquote(named.group(1))).is_relative_to(self.project.root):
+                where = Path(unquote(named.group(1)))
+            raise RenderError(
+                f"part of the handout could not be drawn: {message[:200]}",
+                where.relative_to(self.project.root),
+            )
         missing = sorted({m.split(": ", 1)[-1] for m in collect.messages if ".notdef glyph" in m})
         if missing:
             # Never a silent box in a patient's handout: a missing glyph fails the build.
-            where = catalog.path.relative_to(self.project.root) if catalog.path else None
+            source = catalog.path.relative_to(self.project.root) if catalog.path else None
             raise RenderError(
                 f"the fonts for {r.loc.code} cannot draw {', '.join(missing[:5])}; "
                 "run `leaflets check` to find the messages",
-                where,
+                source,
             )
         return RenderResult(pdf, len(document.pages), collect.messages, catalog)
 
     def _place_fetch_error(self, error: FetchRefusedError, r: Resolved) -> FetchRefusedError:
         """Name the template file and line that asked for a refused URL, where it can be found."""
-        match = re.search(r"refused to fetch '([^']*)'", error.message)
-        url = match.group(1) if match else ""
+        url = error.url
         # The template may spell the URL relative or percent-encoded: try those too.
         needles = [n for n in (url, unquote(url), Path(urlsplit(url).path).name) if n]
         root = self.project.root
+        templates = self.project.templates_dir
         template = r.leaflet.folder / "leaflet.html.j2"
-        candidates = [
-            template,
-            self.project.templates_dir / "base.html.j2",
-            self.project.templates_dir / "css" / "leaflet.css",
-        ]
+        # The files this handout is made of first, then anything else a stylesheet or
+        # logo may have pulled in.
+        candidates = [template, templates / "base.html.j2", *sorted(templates.glob("css/*"))]
+        candidates += sorted(p for p in r.brand.folder.iterdir() if p.is_file())
+        candidates += sorted(
+            p
+            for p in templates.rglob("*")
+            if p.suffix in (".j2", ".css", ".svg", ".html") and p not in candidates
+        )
         for path in candidates:
             try:
                 lines = path.read_text(encoding="utf-8").splitlines()

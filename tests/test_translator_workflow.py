@@ -125,7 +125,11 @@ def test_changed_english_turns_fuzzy_and_blocks_the_build(tmp_path: Path) -> Non
     code, output = cli(root, *args)
     assert code == 1
     assert "locales/es/LC_MESSAGES/cryoablation.po: incomplete translation: 1 fuzzy" in output
-    assert f"(lines {entry.linenum})" in output
+    lines = path.read_text(encoding="utf-8").splitlines()
+    msgid_line = next(
+        n for n, line in enumerate(lines, 1) if n >= entry.linenum and line.startswith("msgid ")
+    )
+    assert f"(lines {msgid_line})" in output
     assert not list(out.glob("*.pdf"))
 
     code, output = cli(root, *args, "--allow-incomplete")
