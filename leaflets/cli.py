@@ -217,28 +217,17 @@ def build(
     click.echo(f"wrote {out / outcome.entry.path} ({outcome.entry.pages} pages){note}")
 
 
+def _list_option(flag: str, dest: str, default: str) -> Callable[[F], F]:
+    """A matrix option: comma-separated values, and it may be repeated."""
+    return click.option(flag, dest, multiple=True, help=f"Comma-separated. Default: {default}.")
+
+
 @main.command()
-@click.option(
-    "--leaflet", "leaflets", multiple=True, help="Leaflet ids (comma-separated). Default: all."
-)
-@click.option(
-    "--lang",
-    "langs",
-    multiple=True,
-    help="Languages (comma-separated). Default: from leaflets.toml.",
-)
-@click.option(
-    "--variant", "variants", multiple=True, help="Variants (comma-separated). Default: all."
-)
-@click.option(
-    "--paper",
-    "papers",
-    multiple=True,
-    help="a4, letter (comma-separated). Default: from leaflets.toml.",
-)
-@click.option(
-    "--edition", "editions", multiple=True, help="clinic, print (comma-separated). Default: clinic."
-)
+@_list_option("--leaflet", "leaflets", "every leaflet")
+@_list_option("--lang", "langs", "the languages in leaflets.toml")
+@_list_option("--variant", "variants", "every variant")
+@_list_option("--paper", "papers", "the paper in leaflets.toml (a4, letter)")
+@_list_option("--edition", "editions", "clinic (clinic, print)")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

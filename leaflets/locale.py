@@ -77,20 +77,14 @@ class LocaleInfo:
         """One clinic threshold in the reader's units, their usual unit first."""
         celsius = value if unit == "C" else (value - 32) * 5 / 9
         fahrenheit = value if unit == "F" else value * 9 / 5 + 32
-        c = format_unit(
-            round(celsius, 1),
-            "temperature-celsius",
-            length="short",
-            format="#,##0.#",
-            locale=self.babel,
-        )
-        f = format_unit(
-            round(fahrenheit, 1),
-            "temperature-fahrenheit",
-            length="short",
-            format="#,##0.#",
-            locale=self.babel,
-        )
+
+        def show(amount: float, unit_name: str) -> str:
+            return format_unit(
+                round(amount, 1), unit_name, length="short", format="#,##0.#", locale=self.babel
+            )
+
+        c = show(celsius, "temperature-celsius")
+        f = show(fahrenheit, "temperature-fahrenheit")
         first, second = (f, c) if self.territory in _FAHRENHEIT_TERRITORIES else (c, f)
         return f"{first} ({second})"
 

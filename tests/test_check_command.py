@@ -82,6 +82,8 @@ def test_build_refuses_what_check_would_flag_even_unchecked(tmp_path: Path) -> N
         "markup": ("Benefits", 'Beneficios<script src="x.js"></script>'),
         "placeholder": ("a fever above %(temperature)s", "fiebre de más de 39 grados"),
         "bidi-control": ("Risks", "Ries\u202egos"),
+        # A character no project font has: never drawn by a system font instead.
+        "glyph": ("Benefits", "Beneficios ภาษา"),
     }
     for code_name, (msgid, msgstr) in cases.items():
         root = copy_project(tmp_path / code_name)
