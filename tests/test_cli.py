@@ -125,11 +125,23 @@ def test_list_shows_leaflets_variants_languages() -> None:
     assert "en       source language" in output
 
 
-@pytest.mark.parametrize("command", ["list", "build", "batch", "extract", "init"])
-def test_every_command_has_help_with_an_example(command: str) -> None:
-    code, output = _run([command, "--help"])
+def _all_commands() -> list[list[str]]:
+    import click
+
+    found = [[]]
+    for name, command in main.commands.items():
+        found.append([name])
+        if isinstance(command, click.Group):
+            found += [[name, sub] for sub in command.commands]
+    return found
+
+
+@pytest.mark.parametrize("command", _all_commands(), ids=lambda c: " ".join(c) or "leaflets")
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    code, output = _run([*command, "--help"])
     assert code == 0
     assert "Example" in output
+    assert len(_all_commands()) >= 14
 
 
 def test_root_cli_py_runs_from_a_checkout() -> None:
