@@ -878,13 +878,35 @@ def _char_name(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, '(unnamed)')}"
 
 
+# Zero-width (non-)joiners are ordinary spelling between letters of Arabic-script and
+# Indic words (Persian "می‌خواهم", Hindi half forms); anywhere else they only hide.
+_JOINERS = {0x200C, 0x200D}
+_JOINING_SCRIPTS = ((0x0600, 0x08FF), (0x0900, 0x0DFF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+
+
+def _joining_letter(char: str) -> bool:
+    return any(lo <= ord(char) <= hi for lo, hi in _JOINING_SCRIPTS)
+
+
+def _spelling_joiner(text: str, index: int) -> bool:
+    if ord(text[index]) not in _JOINERS or index == 0 or index + 1 >= len(text):
+        return False
+    return _joining_letter(text[index - 1]) and _joining_letter(text[index + 1])
+
+
 def _invisible_faults(
     entry: _Entry, filled: Sequence[tuple[str, str, str]]
 ) -> list[tuple[str, str]]:
     english = set("".join(entry.sources()))
     faults = []
     for label, text, _ in filled:
-        found = sorted({c for c in text if ord(c) in _INVISIBLE and c not in english})
+        found = sorted(
+            {
+                c
+                for i, c in enumerate(text)
+                if ord(c) in _INVISIBLE and c not in english and not _spelling_joiner(text, i)
+            }
+        )
         if found:
             names = _listing([_char_name(c) for c in found])
             faults.append(("bidi-control", f"{_prefix(entry, label)}invisible {names}"))

@@ -389,3 +389,18 @@ def test_never_raises_on_mutated_catalogs(edits: list[tuple[int, int, bytes]]) -
 @given(st.one_of(st.binary(), st.text().map(lambda t: t.encode("utf-8"))))
 def test_never_raises_on_garbage(data: bytes) -> None:
     assert_problems(check_po_bytes(data, "g.po", coverage=LATIN, expected_language="es"))
+
+
+def test_joiners_are_spelling_between_arabic_or_indic_letters_only() -> None:
+    """ZWNJ/ZWJ inside Hindi or Persian words is ordinary spelling; in Latin text it
+    only hides something."""
+    header = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: hi\\n"\n\n'
+    )
+    hindi = header + 'msgid "Risks"\nmsgstr "क्\u200dष जोखिम"\n'
+    assert check_po_bytes(hindi.encode(), "hi.po") == []
+    persian = header + 'msgid "Risks"\nmsgstr "می\u200cخواهم"\n'
+    assert check_po_bytes(persian.encode(), "fa.po") == []
+    latin = header + 'msgid "Risks"\nmsgstr "Ries\u200dgos"\n'
+    codes = [p.code for p in check_po_bytes(latin.encode(), "es.po")]
+    assert codes == ["bidi-control"]
