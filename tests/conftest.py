@@ -113,3 +113,22 @@ def copy_project(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / name, dest / name)
     shutil.copy(ROOT / "leaflets.toml", dest / "leaflets.toml")
     return dest
+
+
+def set_translation(root: Path, lang: str, msgid: str, msgstr: str) -> int:
+    """Give ``msgid`` a new translation in a project copy's catalog; return the line of
+    its msgid, where errors about it are reported."""
+    import polib
+
+    path = root / f"locales/{lang}/LC_MESSAGES/cryoablation.po"
+    po = polib.pofile(str(path))
+    entry = po.find(msgid)
+    assert entry is not None, msgid
+    entry.msgstr = msgstr
+    po.save(str(path))
+    saved = polib.pofile(str(path)).find(msgid)  # polib re-wraps: lines move on save
+    assert saved is not None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(
+        n for n, line in enumerate(lines, 1) if n >= saved.linenum and line.startswith("msgid ")
+    )

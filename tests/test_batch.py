@@ -12,7 +12,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import polib
 import pytest
 from click.testing import CliRunner
 
@@ -20,7 +19,7 @@ from leaflets.batch import plan, shard
 from leaflets.cli import main
 from leaflets.config import load_project
 
-from .conftest import ROOT, copy_project, reader
+from .conftest import ROOT, copy_project, reader, set_translation
 
 
 def cli(root: Path, *args: str) -> tuple[int, str]:
@@ -72,12 +71,7 @@ def test_incremental_skip_and_rebuild_after_a_catalog_change(tmp_path: Path) -> 
     code, output = cli(root, *args)
     assert code == 0 and "skipped      4" in output
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == first
-    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
-    po = polib.pofile(str(path))
-    entry = po.find("Benefits")
-    assert entry is not None
-    entry.msgstr = "Ventajas"
-    po.save(str(path))
+    set_translation(root, "es", "Benefits", "Ventajas")
     code, output = cli(root, *args)
     assert code == 0
     assert "built        2" in output and "skipped      2" in output

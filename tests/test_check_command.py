@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import polib
 from click.testing import CliRunner
 
 from leaflets.cli import main
 
-from .conftest import ROOT, copy_project, pdf_text
+from .conftest import ROOT, copy_project, pdf_text, set_translation
 
 DATA = Path(__file__).parent / "data" / "checks"
 
@@ -65,16 +64,18 @@ def test_wrong_use_exits_2() -> None:
     assert code == 2
 
 
-def _plant(root: Path, msgid: str, msgstr: str) -> int:
-    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
-    po = polib.pofile(str(path))
-    entry = po.find(msgid)
-    assert entry is not None
-    entry.msgstr = msgstr
-    po.save(str(path))
-    # The line of the msgid, as check reports it.
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, 1) if line == f'msgid "{msgid}"')
+def build_es(root: Path, out: Path) -> tuple[int, str]:
+    return cli(
+        "--project",
+        str(root),
+        "build",
+        "--variant",
+        "percutaneous",
+        "--lang",
+        "es",
+        "--out",
+        str(out),
+    )
 
 
 def test_build_refuses_what_check_would_flag_even_unchecked(tmp_path: Path) -> None:
@@ -87,19 +88,9 @@ def test_build_refuses_what_check_would_flag_even_unchecked(tmp_path: Path) -> N
     }
     for code_name, (msgid, msgstr) in cases.items():
         root = copy_project(tmp_path / code_name)
-        line = _plant(root, msgid, msgstr)
+        line = set_translation(root, "es", msgid, msgstr)
         out = tmp_path / code_name / "out"
-        code, output = cli(
-            "--project",
-            str(root),
-            "build",
-            "--variant",
-            "percutaneous",
-            "--lang",
-            "es",
-            "--out",
-            str(out),
-        )
+        code, output = build_es(root, out)
         assert code == 1, output
         assert f"locales/es/LC_MESSAGES/cryoablation.po:{line}: {code_name}:" in output
         assert "Traceback" not in output
@@ -108,19 +99,9 @@ def test_build_refuses_what_check_would_flag_even_unchecked(tmp_path: Path) -> N
 
 def test_fixed_catalog_builds_and_keeps_its_text(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
-    _plant(root, "Benefits", "Beneficios del tratamiento")
+    set_translation(root, "es", "Benefits", "Beneficios del tratamiento")
     out = tmp_path / "out"
-    code, output = cli(
-        "--project",
-        str(root),
-        "build",
-        "--variant",
-        "percutaneous",
-        "--lang",
-        "es",
-        "--out",
-        str(out),
-    )
+    code, output = build_es(root, out)
     assert code == 0, output
     assert "Beneficios del tratamiento" in pdf_text(
         (out / "cryoablation_percutaneous_es_letter_clinic.pdf").read_bytes()

@@ -14,7 +14,7 @@ from leaflets.cli import main
 from leaflets.config import load_project
 from leaflets.preview import Preview
 
-from .conftest import ROOT, copy_project, pdf_text, reader
+from .conftest import ROOT, copy_project, pdf_text, reader, set_translation
 
 TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
 OLD = "The cold kills the cancer cells. The tumor then shrinks or slowly goes away."
@@ -236,12 +236,8 @@ def test_preview_renders_again_after_a_save(tmp_path: Path) -> None:
     first = next(lines)
     assert first.startswith("rendered ") and "draft" in first
     assert next(lines).startswith("watching")
+    set_translation(root, "fr", "Benefits", "Les avantages du traitement")
     path = root / "locales/fr/LC_MESSAGES/cryoablation.po"
-    po = polib.pofile(str(path))
-    entry = po.find("Benefits")
-    assert entry is not None
-    entry.msgstr = "Les avantages du traitement"
-    po.save(str(path))
     second = next(lines)
     assert second.startswith("rendered "), second
     text = pdf_text(session.target.read_bytes())
