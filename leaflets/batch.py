@@ -571,10 +571,6 @@ def _write_results(
         report(Outcome(request, "built", entry, warnings=result.warnings))
 
 
-def default_requests(project: Project) -> list[BuildRequest]:
-    return plan(project)
-
-
 # --- bundle -------------------------------------------------------------------------------
 
 _ZIP_DATE = (2020, 1, 1, 0, 0, 0)

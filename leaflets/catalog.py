@@ -126,8 +126,17 @@ def review_status(po: polib.POFile) -> ReviewStatus:
     )
 
 
-def parse_po(path: Path, shown: str | Path) -> polib.POFile:
-    """Parse a catalog; any defect becomes a CatalogError naming the file (and line)."""
+def read_po(
+    path: Path,
+    shown: str | Path,
+    *,
+    coverage: frozenset[int] | None = None,
+    language: str | None = None,
+    strict: bool = False,
+) -> tuple[polib.POFile, str]:
+    """Parse a catalog (and its text); any defect becomes a CatalogError naming the file
+    and line. ``strict``: also refuse every error `leaflets check` would report, with
+    the language's glyph ``coverage`` and expected ``language``."""
     from .checks import check_po_bytes
 
     try:
@@ -139,32 +148,29 @@ def parse_po(path: Path, shown: str | Path) -> polib.POFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise CatalogError(f"cannot read catalog: {exc.strerror}", shown) from None
-    # polib guesses its way through truncated strings and stray lines: let the
-    # checker's stricter reading decide whether the file is a catalog at all.
-    fatal = [
-        p
-        for p in check_po_bytes(raw, str(shown))
-        if p.severity == "error" and p.code in ("syntax", "encoding", "charset", "duplicate")
-    ]
-    if fatal:
-        raise CatalogError(fatal[0].message, shown, fatal[0].line)
-    return polib.pofile(raw.decode("utf-8"), encoding="utf-8")
-
-
-def _refuse_on_errors(raw: bytes, shown: Path, lang: str, coverage: frozenset[int]) -> None:
-    """Catalogs are untrusted input: a translation with a wrong placeholder, foreign
-    markup, a changed number, a bidi control or a glyph the fonts lack is never
-    rendered, even when nobody ran `leaflets check`."""
-    from .checks import check_po_bytes
-
     errors = [
         p
-        for p in check_po_bytes(raw, str(shown), coverage=coverage, expected_language=lang)
+        for p in check_po_bytes(raw, str(shown), coverage=coverage, expected_language=language)
         if p.severity == "error"
     ]
-    if errors:
+    # polib guesses its way through truncated strings and stray lines: let the
+    # checker's stricter reading decide whether the file is a catalog at all.
+    fatal = [p for p in errors if p.code in ("syntax", "encoding", "charset", "duplicate")]
+    if fatal:
+        raise CatalogError(fatal[0].message, shown, fatal[0].line)
+    if strict and errors:
+        # Catalogs are untrusted input: a translation with a wrong placeholder, foreign
+        # markup, a changed number, a bidi control or a glyph the fonts lack is never
+        # rendered, even when nobody ran `leaflets check`.
         more = f" (and {len(errors) - 1} more; run `leaflets check`)" if len(errors) > 1 else ""
         raise CatalogError(f"{errors[0].code}: {errors[0].message}{more}", shown, errors[0].line)
+    text = raw.decode("utf-8")
+    return polib.pofile(text, encoding="utf-8"), text
+
+
+def parse_po(path: Path, shown: str | Path) -> polib.POFile:
+    """Parse a catalog; any defect that makes it unreadable is a CatalogError."""
+    return read_po(path, shown)[0]
 
 
 @dataclass(frozen=True)
@@ -214,10 +220,9 @@ def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -
     from .fonts import coverage
     from .locale import locale_info
 
-    po = parse_po(path, shown)
-    raw = path.read_bytes()
-    _refuse_on_errors(raw, shown, lang, coverage(project.fonts_dir, locale_info(lang).font_stack))
-    lines = raw.decode("utf-8").split("\n")
+    cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
+    po, text = read_po(path, shown, coverage=cover, language=lang, strict=True)
+    lines = text.split("\n")
 
     def msgid_line(entry: polib.POEntry) -> int:
         """The line of the entry's msgid (polib counts from its first comment), as
@@ -380,19 +385,16 @@ def catalog_status(project: Project, leaflet: Leaflet, lang: str) -> str:
     """One line for ``leaflets list``: source, or percent translated and review status."""
     if lang == project.settings.source_language:
         return "source language"
-    path = project.catalog_path(leaflet.id, lang)
     try:
-        po = parse_po(path, path.relative_to(project.root))
+        stats = catalog_stats(project, leaflet, lang, project.catalog_path(leaflet.id, lang))
     except CatalogError as exc:
         return f"unusable: {exc}"
-    review = review_status(po)
-    entries = [e for e in po if not e.obsolete]
-    done = sum(1 for e in entries if e.translated())
-    fuzzy = sum(1 for e in entries if e.fuzzy)
-    percent = 100 * done // len(entries) if entries else 100
+    total = stats.translated + stats.fuzzy + stats.untranslated
+    percent = 100 * stats.translated // total if total else 100
     text = f"{percent:3d}% translated"
-    if fuzzy:
-        text += f", {fuzzy} fuzzy"
+    if stats.fuzzy:
+        text += f", {stats.fuzzy} fuzzy"
+    review = stats.review
     if review.status == "reviewed":
         text += f", reviewed by {review.reviewer or 'unknown'} on {review.date or 'unknown date'}"
     else:

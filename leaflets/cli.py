@@ -335,13 +335,7 @@ def extract(check: bool) -> None:
     from .catalog import extract_all
 
     project = _load()
-    stale = extract_all(project, write=not check)
-    for path in stale:
-        click.echo(f"{'stale' if check else 'updated'}: {path}")
-    if check and stale:
-        sys.exit(1)
-    if not stale:
-        click.echo("templates and .pot files agree")
+    _report_stale(extract_all(project, write=not check), check, "templates and .pot files agree")
 
 
 @main.command()
@@ -363,6 +357,16 @@ def init(lang: str, leaflet_ids: tuple[str, ...]) -> None:
     project = _load()
     for leaflet_id in leaflet_ids or tuple(project.leaflets):
         click.echo(f"created {init_catalog(project, project.leaflet(leaflet_id), lang)}")
+
+
+def _report_stale(paths: list[Path], check: bool, up_to_date: str) -> None:
+    """For extract and update: what changed (or, with --check, would), exit 1 if stale."""
+    for path in paths:
+        click.echo(f"{'stale' if check else 'updated'}: {path}")
+    if check and paths:
+        sys.exit(1)
+    if not paths:
+        click.echo(up_to_date)
 
 
 def _split_list(values: tuple[str, ...]) -> list[str]:
@@ -391,12 +395,7 @@ def update(langs: tuple[str, ...], check: bool) -> None:
 
     project = _load()
     changed = update_catalogs(project, _split_list(langs) or None, write=not check)
-    for path in changed:
-        click.echo(f"{'stale' if check else 'updated'}: {path}")
-    if check and changed:
-        sys.exit(1)
-    if not changed:
-        click.echo("catalogs are up to date")
+    _report_stale(changed, check, "catalogs are up to date")
 
 
 @main.command()

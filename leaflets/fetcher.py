@@ -28,7 +28,6 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc]
     def __init__(self, allowed_dirs: Iterable[Path]) -> None:
         super().__init__(fail_on_errors=True, allowed_protocols=("file", "data"))
         self.allowed_dirs = tuple(d.resolve() for d in allowed_dirs)
-        self.fetched: list[Path] = []
         self.refused: list[FetchRefusedError] = []
 
     def _refuse(self, url: str, why: str) -> FetchRefusedError:
@@ -56,7 +55,6 @@ class SandboxedFetcher(URLFetcher):  # type: ignore[misc]
             raise self._refuse(url, "outside the project's asset folders")
         if not real.is_file():
             raise self._refuse(url, "not a file")
-        self.fetched.append(real)
         mime = mimetypes.guess_type(real.name)[0] or "application/octet-stream"
         if real.suffix == ".css":
             mime = "text/css"
