@@ -5,8 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+# How requirements.lock is made (pip-tools): runtime and dev tools, the build backend,
+# exact versions with hashes.
+LOCK_FLAGS := --extra dev --all-build-deps --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-find-links --no-emit-index-url
 
-.PHONY: build test lint setup system-deps clean
+.PHONY: build test lint setup system-deps clean lock
 
 build: setup
 	$(BIN)/leaflets batch
@@ -25,10 +30,18 @@ setup: system-deps $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
-$(STAMP): pyproject.toml
+# Exactly the versions in requirements.lock (hash-checked), nothing else, then the
+# project itself without dependencies. pyproject.toml keeps the ranges.
+$(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip-sync --quiet --pip-args '--no-deps' requirements.lock
+	$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Re-resolve every dependency to the newest versions pyproject.toml allows.
+lock: setup
+	$(BIN)/pip-compile --quiet --upgrade $(LOCK_FLAGS) --output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf out .mypy_cache .ruff_cache

@@ -357,7 +357,29 @@ def render_pot(catalog: Catalog, shown: str | Path) -> bytes:
     return gnu_format(buf.getvalue(), shown)
 
 
-_DATE_LINE = re.compile(rb'^"POT-Creation-Date: [^"]*\\n"\n', re.MULTILINE)
+# Header lines that tools rewrite by themselves (a new date, another Babel or Poedit
+# version): they never make a catalog stale on their own.
+_VOLATILE_POT = ("POT-Creation-Date", "PO-Revision-Date", "Generated-By", "X-Generator")
+_VOLATILE_PO = ("POT-Creation-Date", "Generated-By", "X-Generator")
+
+
+def _volatile_lines(names: Iterable[str]) -> re.Pattern[bytes]:
+    alternatives = b"|".join(re.escape(name.encode()) for name in names)
+    return re.compile(rb'^"(?:' + alternatives + rb'): [^"]*\\n"\n', re.MULTILINE)
+
+
+_VOLATILE_POT_LINES = _volatile_lines(_VOLATILE_POT)
+_VOLATILE_PO_LINES = _volatile_lines(_VOLATILE_PO)
+
+
+def same_pot(old: bytes, new: bytes) -> bool:
+    """Whether two templates hold the same messages and meaningful headers."""
+    return _VOLATILE_POT_LINES.sub(b"", old) == _VOLATILE_POT_LINES.sub(b"", new)
+
+
+def same_po(old: bytes, new: bytes) -> bool:
+    """Whether two catalogs differ only in header lines tools rewrite by themselves."""
+    return _VOLATILE_PO_LINES.sub(b"", old) == _VOLATILE_PO_LINES.sub(b"", new)
 
 
 def extract_all(project: Project, write: bool = True) -> list[Path]:
@@ -371,7 +393,7 @@ def extract_all(project: Project, write: bool = True) -> list[Path]:
         path = pot_path(project, leaflet)
         new = render_pot(extract_catalog(project, leaflet, env), path.name)
         old = path.read_bytes() if path.is_file() else None
-        if old is not None and _DATE_LINE.sub(b"", old) == _DATE_LINE.sub(b"", new):
+        if old is not None and same_pot(old, new):
             continue
         stale.append(path.relative_to(project.root))
         if write:
@@ -524,7 +546,7 @@ def update_catalogs(
                 "no template; run `leaflets extract` first", pot.relative_to(project.root)
             )
         new = merge_catalog(path, pot, shown)
-        if new != path.read_bytes():
+        if not same_po(path.read_bytes(), new):
             changed.append(shown)
             if write:
                 write_atomic(path, new)

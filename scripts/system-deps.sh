@@ -6,13 +6,15 @@
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 
+# The README's figures and the byte-identical PDFs were measured with the versions
+# in the comments (Debian 12); other versions work but may lay text out differently.
 packages=(
-    libpango-1.0-0
-    libpangoft2-1.0-0
-    libharfbuzz-subset0
-    libfontconfig1
-    gettext
-    poppler-utils
+    libpango-1.0-0      # 1.50.12+ds-1
+    libpangoft2-1.0-0   # 1.50.12+ds-1
+    libharfbuzz-subset0 # 6.0.0+dfsg-3
+    libfontconfig1      # 2.14.1-4
+    gettext             # 0.21-12
+    poppler-utils       # 22.12.0-2+deb12u3
 )
 
 missing=()

@@ -68,6 +68,39 @@ def test_extract_is_idempotent_and_checks_staleness(tmp_path: Path) -> None:
     assert pot.read_bytes() == after
 
 
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("POT-Creation-Date", "2031-01-01 00:00+0000"),
+        ("Generated-By", "Babel 9.99.0"),
+        ("X-Generator", "Poedit 9.9"),
+        ("PO-Revision-Date", "2031-01-01 00:00+0000"),
+    ],
+)
+def test_lines_tools_rewrite_never_make_a_catalog_stale(
+    tmp_path: Path, header: str, value: str
+) -> None:
+    """A new Babel or Poedit release rewrites these lines by itself: no stale .pot or .po."""
+    root = copy_project(tmp_path)
+    pot = root / "locales/cryoablation.pot"
+    po = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    for path in (pot, po):
+        text = path.read_text(encoding="utf-8")
+        line = f'"{header}: {value}\\n"\n'
+        pattern = re.compile(rf'^"{header}: [^"]*\\n"\n', re.MULTILINE)
+        if f'"{header}: ' in text:
+            text = pattern.sub(line.replace("\\", "\\\\"), text)
+        else:
+            text = text.replace('"Content-Type:', line + '"Content-Type:', 1)
+        path.write_text(text, encoding="utf-8")
+        assert f"{header}: {value}" in path.read_text(encoding="utf-8")
+    before = pot.read_bytes()
+    assert cli(root, "extract", "--check")[0] == 0
+    assert cli(root, "update", "--check")[0] == 0
+    assert cli(root, "extract")[0] == 0
+    assert pot.read_bytes() == before, "only a volatile line differed, yet the .pot was rewritten"
+
+
 def test_extract_fails_loudly_on_a_syntax_error(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     path = root / TEMPLATE
