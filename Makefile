@@ -11,7 +11,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 LOCK_FLAGS := --extra dev --all-build-deps --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-find-links --no-emit-index-url
 
-.PHONY: build test lint setup system-deps clean lock
+.PHONY: build test lint setup system-deps clean lock upgrade
 
 build: setup
 	$(BIN)/leaflets batch
@@ -39,8 +39,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PIP) install --no-deps --no-build-isolation -e .
 	@touch $@
 
-# Re-resolve every dependency to the newest versions pyproject.toml allows.
+# After editing pyproject.toml: add or drop what changed, keep every other pin.
 lock: setup
+	$(BIN)/pip-compile --quiet $(LOCK_FLAGS) --output-file requirements.lock pyproject.toml
+
+# Move every dependency to the newest versions pyproject.toml allows.
+upgrade: setup
 	$(BIN)/pip-compile --quiet --upgrade $(LOCK_FLAGS) --output-file requirements.lock pyproject.toml
 
 clean:
