@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -30,6 +31,11 @@ _COUNTER_STYLES = {"arab": "arabic-indic", "deva": "devanagari", "beng": "bengal
 
 # Territories whose people read temperatures in degrees Fahrenheit first.
 _FAHRENHEIT_TERRITORIES = {"US", "LR", "BS", "BZ", "KY", "PW", "FM", "MH"}
+
+# Languages whose short temperature units read wrongly in a sentence: CLDR's Hindi
+# Celsius abbreviation "से॰" sits next to the postposition "से" ("38.3°से॰ से
+# ज़्यादा"). These spell the unit out ("38.3 डिग्री सेल्सियस").
+_LONG_TEMPERATURE_UNITS = {"hi"}
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,13 @@ class LocaleInfo:
         celsius = value if unit == "C" else (value - 32) * 5 / 9
         fahrenheit = value if unit == "F" else value * 9 / 5 + 32
 
+        length: Literal["long", "short"] = (
+            "long" if self.babel.language in _LONG_TEMPERATURE_UNITS else "short"
+        )
+
         def show(amount: float, unit_name: str) -> str:
             return format_unit(
-                round(amount, 1), unit_name, length="short", format="#,##0.#", locale=self.babel
+                round(amount, 1), unit_name, length=length, format="#,##0.#", locale=self.babel
             )
 
         c = show(celsius, "temperature-celsius")

@@ -310,7 +310,8 @@ class Renderer:
         brand = r.brand
         title = tr.pgettext(TITLE_CONTEXT, r.leaflet.title)
         variant_label = tr.pgettext(VARIANT_CONTEXT, r.variant.label)
-        facts = {k: loc.number(v) for k, v in r.leaflet.facts.items() if isinstance(v, int | float)}
+        numbers = {k: v for k, v in r.leaflet.facts.items() if isinstance(v, int | float)}
+        facts = {k: loc.number(v) for k, v in numbers.items()}
 
         def phone(number: str) -> Markup:
             # In a right-to-left line the bidi algorithm would show "(555) 010-2400" as
@@ -352,6 +353,8 @@ class Renderer:
             "incomplete": incomplete,
             # Staff who do not read the handout's language still see its status.
             "english_notices": ENGLISH_NOTICES if r.loc.code != source else None,
+            # The raw numbers, for choosing plural forms: `{% trans count=counts.x %}`.
+            "counts": numbers,
             "PAGE_MARK": PAGE_MARK,
             "PAGES_MARK": PAGES_MARK,
             **facts,

@@ -27,7 +27,7 @@ HEADINGS = [
 ]
 
 SHARED_FACTS = [
-    "cryosurgery, cryotherapy or percutaneous cryotherapy",
+    "You may also hear it called cryosurgery",
     "cancer of the lung or the prostate",
     "palliative cryoablation",
     "liquid nitrogen, liquid nitrous oxide or compressed argon gas",
@@ -36,6 +36,7 @@ SHARED_FACTS = [
     "drive you home",
     "recovery room",
     "ultrasound, MRI or CT scan",
+    "filled with a very cold gas or liquid",
     "within 2 to 7 days",
     "a fever above 101°F (38.3°C)",
     "numbness or weakness",
@@ -50,6 +51,8 @@ VARIANT_FACTS = {
         "makes a small puncture",
         "the puncture is covered",
         "without a surgical cut",
+        "cryotherapy or percutaneous cryotherapy",
+        "Ask your doctor which activities",
     ],
     "laparoscopic": [
         "Laparoscopic (through a few small cuts)",
@@ -59,12 +62,14 @@ VARIANT_FACTS = {
         "several small incisions",
         "the incisions are covered",
         "only a few small cuts",
+        "called cryosurgery or cryotherapy.",
+        "Ask your surgeon which activities",
     ],
 }
 # Words that must never appear in the other variant's handout.
 FOREIGN_WORDS = {
-    "percutaneous": ["incision", "Laparoscopic"],
-    "laparoscopic": ["puncture", "Percutaneous ("],
+    "percutaneous": ["incision", "Laparoscopic", "surgeon"],
+    "laparoscopic": ["puncture", "Percutaneous (", "percutaneous cryotherapy"],
 }
 
 VARIANTS = list(VARIANT_FACTS)
