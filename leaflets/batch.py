@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import EDITIONS, PAPERS, Project
+from .config import EDITIONS, LAYOUTS, PAPERS, Project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
 from .render import BuildRequest
 
@@ -108,6 +108,7 @@ class ManifestEntry:
     lang: str
     paper: str
     edition: str
+    layout: str = "standard"
     review_status: str = ""
     leaflet_version: str = ""
     inputs: str = ""  # content hash of everything the file was made from
@@ -204,6 +205,7 @@ def plan(
     langs: list[str] | None = None,
     papers: list[str] | None = None,
     editions: list[str] | None = None,
+    layouts: list[str] | None = None,
     *,
     allow_draft: bool = False,
     allow_incomplete: bool = False,
@@ -218,17 +220,27 @@ def plan(
     _pick("language", langs, all_langs)
     paper_list = _pick("paper", papers or [project.settings.default_paper], PAPERS)
     edition_list = _pick("edition", editions or ["clinic"], EDITIONS)
+    layout_list = _pick("layout", layouts or ["standard"], LAYOUTS)
+    source = project.settings.source_language
     requests = []
     for leaflet_id in chosen:
         leaflet = project.leaflets[leaflet_id]
         available = project.languages(leaflet_id)
         lang_list = [x for x in (langs or project.settings.languages) if x in available]
-        for variant, lang, paper, edition in itertools.product(
+        for variant, lang, paper, edition, layout in itertools.product(
             [v.id for v in leaflet.variants if not variants or v.id in variants],
             lang_list,
             paper_list,
             edition_list,
+            layout_list,
         ):
+            if layout == "bilingual" and lang == source:
+                if langs and lang in langs and layouts == ["bilingual"]:
+                    raise UsageProblem(
+                        f"--layout bilingual pairs English with the patient's language, and "
+                        f"--lang {lang} is English itself: choose the patient's languages"
+                    )
+                continue  # English beside English: nothing to pair
             requests.append(
                 BuildRequest(
                     leaflet_id,
@@ -239,6 +251,7 @@ def plan(
                     allow_incomplete=allow_incomplete,
                     allow_draft=allow_draft,
                     marks=marks and edition == "print",
+                    layout=layout,
                 )
             )
     return sorted(requests, key=BuildRequest.filename)
@@ -397,7 +410,7 @@ def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
             "failed",
             message=f"internal error ({type(exc).__name__}: {exc})",
         )
-    budget = renderer.project.leaflet(request.leaflet).page_budget
+    budget = renderer.project.leaflet(request.leaflet).budget(request.layout)
     if result.pages > budget:
         message = f"{result.pages} pages, over the page budget of {budget}"
         return WorkResult(request, "failed", message=message)
@@ -562,6 +575,7 @@ def _write_results(
             lang=request.lang,
             paper=request.paper,
             edition=request.edition,
+            layout=request.layout,
             review_status=result.review_status,
             leaflet_version=project.leaflet(request.leaflet).version,
             inputs=inputs[request],

@@ -122,6 +122,10 @@ ALLOW_DRAFT = click.option(
     "translator (it keeps its draft mark). The clinic edition always marks drafts.",
 )
 MARKS = click.option("--marks", is_flag=True, help="Print edition: crop marks in the bleed.")
+LAYOUT_HELP = (
+    "standard, large-print (18 pt and up, for low vision) or bilingual (English beside "
+    "the patient's language)"
+)
 
 
 def _summary(outcomes: list[Any], out: Path) -> tuple[str, int]:
@@ -148,6 +152,7 @@ def _summary(outcomes: list[Any], out: Path) -> tuple[str, int]:
 @click.option("--paper", default=None, help="a4 or letter. Default: from leaflets.toml.")
 @click.option("--edition", default="clinic", show_default=True, help="clinic or print.")
 @click.option("--brand", default=None, help="Brand folder name. Default: from leaflets.toml.")
+@click.option("--layout", default="standard", show_default=True, help=LAYOUT_HELP + ".")
 @OUT_OPTION
 @click.option(
     "--field",
@@ -169,6 +174,7 @@ def build(
     paper: str | None,
     edition: str,
     brand: str | None,
+    layout: str,
     out_dir: Path | None,
     fields: tuple[str, ...],
     allow_incomplete: bool,
@@ -177,13 +183,14 @@ def build(
 ) -> None:
     """Build one handout as a PDF.
 
-    Writes OUT/<leaflet>_<variant>_<lang>_<paper>_<edition>.pdf and lists it in
-    OUT/manifest.json.
+    Writes OUT/<leaflet>_<variant>_<lang>_<paper>_<edition>.pdf (with _<layout>
+    added for a layout other than standard) and lists it in OUT/manifest.json.
 
     \b
     Example:
       leaflets build --leaflet cryoablation --variant percutaneous --lang en \\
           --paper letter --field patient="Ana Silva" --field procedure_date=2026-12-01
+      leaflets build --variant laparoscopic --lang es --layout bilingual
     """
     from .batch import run
     from .render import BuildRequest, resolve
@@ -206,6 +213,7 @@ def build(
         allow_incomplete=allow_incomplete,
         allow_draft=allow_draft,
         marks=marks,
+        layout=layout,
     )
     resolve(project, request)  # unknown names: exit 2 before any rendering
     out = out_dir or project.root / project.settings.out_dir
@@ -228,6 +236,7 @@ def _list_option(flag: str, dest: str, default: str) -> Callable[[F], F]:
 @_list_option("--variant", "variants", "every variant")
 @_list_option("--paper", "papers", "the paper in leaflets.toml (a4, letter)")
 @_list_option("--edition", "editions", "clinic (clinic, print)")
+@_list_option("--layout", "layouts", "standard (standard, large-print, bilingual)")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -249,6 +258,7 @@ def batch(
     variants: tuple[str, ...],
     papers: tuple[str, ...],
     editions: tuple[str, ...],
+    layouts: tuple[str, ...],
     jobs: int | None,
     out_dir: Path | None,
     bundle: bool,
@@ -269,6 +279,7 @@ def batch(
       leaflets batch                                   # what `make build` runs
       leaflets batch --lang es,zh_Hans --paper a4,letter --edition print --allow-draft --bundle
       leaflets batch --shard 2/4 --out out/shard2      # one machine of four
+      leaflets batch --layout large-print,bilingual    # English is left out of bilingual
     """
     from . import batch as batch_mod
 
@@ -280,6 +291,7 @@ def batch(
         _split_list(langs) or None,
         _split_list(papers) or None,
         _split_list(editions) or None,
+        _split_list(layouts) or None,
         allow_draft=allow_draft,
         allow_incomplete=allow_incomplete,
         marks=marks,
@@ -553,6 +565,7 @@ def preview(
     "--paper", "papers", multiple=True, help="a4, letter or both (comma-separated). Default: both."
 )
 @click.option("--lang", "langs", multiple=True, help="Languages to show. Default: every language.")
+@click.option("--layout", default="standard", show_default=True, help=LAYOUT_HELP + ".")
 @click.option(
     "--out",
     "out_dir",
@@ -566,18 +579,21 @@ def proof(
     variant: str | None,
     papers: tuple[str, ...],
     langs: tuple[str, ...],
+    layout: str,
     out_dir: Path | None,
 ) -> None:
     """Make a proof sheet: page 1 of every language side by side.
 
-    Writes OUT/proof_<leaflet>_<variant>_<paper>.png, one per paper size, so a
-    person sees all languages at a glance.
+    Writes OUT/proof_<leaflet>_<variant>_<paper>.png (with _<layout> added for
+    a layout other than standard), one per paper size, so a person sees all
+    languages at a glance. A bilingual sheet leaves out English itself.
 
     \b
     Example:
       leaflets proof --paper a4,letter
+      leaflets proof --layout bilingual --paper a4
     """
-    from .config import PAPERS
+    from .config import LAYOUTS, PAPERS
     from .errors import UnknownChoiceError
     from .proof import proof_sheet
     from .render import Renderer
@@ -594,11 +610,18 @@ def proof(
     for lang in chosen_langs:
         if lang not in available:
             raise UnknownChoiceError("language", lang, available)
+    if layout not in LAYOUTS:
+        raise UnknownChoiceError("layout", layout, LAYOUTS)
+    if layout == "bilingual":
+        chosen_langs = [x for x in chosen_langs if x != project.settings.source_language]
     out = out_dir or project.root / project.settings.out_dir
     renderer = Renderer(project)
     for paper in chosen_papers:
-        target = out / f"proof_{leaflet.id}_{variant_id}_{paper}.png"
-        failed = proof_sheet(project, renderer, leaflet.id, variant_id, paper, chosen_langs, target)
+        suffix = "" if layout == "standard" else f"_{layout}"
+        target = out / f"proof_{leaflet.id}_{variant_id}_{paper}{suffix}.png"
+        failed = proof_sheet(
+            project, renderer, leaflet.id, variant_id, paper, chosen_langs, target, layout
+        )
         click.echo(
             f"wrote {target}" + (f" (could not build: {', '.join(failed)})" if failed else "")
         )

@@ -18,6 +18,9 @@ from .errors import ConfigError, LeafletsError, UnknownChoiceError
 SETTINGS_FILE = "leaflets.toml"
 PAPERS = ("a4", "letter")
 EDITIONS = ("clinic", "print")
+# Layouts, orthogonal to paper and edition: the usual handout, large print for low
+# vision, and English beside the patient's language.
+LAYOUTS = ("standard", "large-print", "bilingual")
 PATIENT_FIELDS = (
     "patient",
     "procedure_date",
@@ -48,6 +51,13 @@ class Leaflet:
     variants: tuple[Variant, ...]
     folder: Path
     facts: dict[str, int | float | str] = field(default_factory=dict)
+    # Page budgets of the other layouts ([page_budgets] in leaflet.toml); a layout
+    # without one keeps the standard budget.
+    layout_budgets: dict[str, int] = field(default_factory=dict)
+
+    def budget(self, layout: str = "standard") -> int:
+        """The most pages a handout of this layout may have."""
+        return self.layout_budgets.get(layout, self.page_budget)
 
     @property
     def template(self) -> str:
@@ -242,6 +252,7 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
         "last_medical_review",
         "next_review",
         "page_budget",
+        "page_budgets",
         "variants",
         "facts",
     }
@@ -258,6 +269,18 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
     budget = p.get(data, "page_budget", int)
     if isinstance(budget, int) and budget < 1:
         p.add("page_budget", "must be at least 1")
+    layout_budgets: dict[str, int] = {}
+    raw_budgets = data.get("page_budgets", {})
+    if not isinstance(raw_budgets, dict):
+        p.add("page_budgets", "must be a table of layout = pages")
+        raw_budgets = {}
+    for layout, pages in raw_budgets.items():
+        if layout not in LAYOUTS:
+            p.add(f"page_budgets.{layout}", f"unknown layout; valid: {', '.join(LAYOUTS)}")
+        elif not isinstance(pages, int) or isinstance(pages, bool) or pages < 1:
+            p.add(f"page_budgets.{layout}", "must be a whole number of pages, at least 1")
+        else:
+            layout_budgets[layout] = pages
     variants: list[Variant] = []
     raw_variants = p.get(data, "variants", dict)
     if raw_variants is not None:
@@ -282,7 +305,18 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
     problems.extend(p.items)
     if p.items:
         return None
-    return Leaflet(leaflet_id, title, version, last, nxt, budget, tuple(variants), folder, facts)  # type: ignore[arg-type]
+    return Leaflet(
+        leaflet_id,
+        title,
+        version,
+        last,  # type: ignore[arg-type]
+        nxt,  # type: ignore[arg-type]
+        budget,
+        tuple(variants),
+        folder,
+        facts,
+        layout_budgets,
+    )
 
 
 _SVG_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]*)", re.IGNORECASE)

@@ -89,12 +89,13 @@ def proof_sheet(
     paper: str,
     langs: Iterable[str],
     target: Path,
+    layout: str = "standard",
 ) -> list[str]:
     """Render page 1 of every language and write the sheet to ``target``; return the
     languages that could not be built."""
     pdfs: dict[str, bytes | None] = {}
     for lang in langs:
-        request = BuildRequest(leaflet, variant, lang, paper, allow_incomplete=True)
+        request = BuildRequest(leaflet, variant, lang, paper, allow_incomplete=True, layout=layout)
         try:
             pdfs[lang] = renderer.render(request).pdf
         except LeafletsError:

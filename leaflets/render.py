@@ -35,7 +35,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
-from .config import EDITIONS, PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
+from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
 from .errors import (
     FetchRefusedError,
     PolicyRefusal,
@@ -44,6 +44,7 @@ from .errors import (
     UsageProblem,
 )
 from .fonts import load_fonts
+from .layouts import NoPairing, PairedTranslations, paired_title, tag_languages
 from .locale import LocaleInfo, locale_info
 
 log = logging.getLogger("leaflets")
@@ -81,9 +82,13 @@ class BuildRequest:
     allow_incomplete: bool = False
     allow_draft: bool = False  # print edition only: the clinic edition marks drafts instead
     marks: bool = False  # print edition only: crop marks in the bleed
+    layout: str = "standard"  # standard, large-print or bilingual
 
     def filename(self) -> str:
-        return f"{self.leaflet}_{self.variant}_{self.lang}_{self.paper}_{self.edition}.pdf"
+        name = f"{self.leaflet}_{self.variant}_{self.lang}_{self.paper}_{self.edition}"
+        if self.layout != "standard":
+            name += f"_{self.layout}"
+        return name + ".pdf"
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,14 @@ def resolve(project: Project, request: BuildRequest) -> Resolved:
         raise UnknownChoiceError("paper", request.paper, PAPERS)
     if request.edition not in EDITIONS:
         raise UnknownChoiceError("edition", request.edition, EDITIONS)
+    if request.layout not in LAYOUTS:
+        raise UnknownChoiceError("layout", request.layout, LAYOUTS)
+    source = project.settings.source_language
+    if request.layout == "bilingual" and request.lang == source:
+        raise UsageProblem(
+            f"--layout bilingual pairs English with the patient's language, and --lang "
+            f"{request.lang} is English itself: choose the patient's language, e.g. --lang es"
+        )
     brand = project.brand(request.brand)
     for key, _ in request.fields:
         if key not in PATIENT_FIELDS:
@@ -295,6 +308,7 @@ class Renderer:
         _isolate_fontconfig(project.fonts_dir)
         from weasyprint.text.fonts import FontConfiguration
 
+        tag_languages()  # bilingual handouts: /Lang on each part
         self.font_config = FontConfiguration()
         atexit.register(self.close)
 
@@ -304,12 +318,26 @@ class Renderer:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def context(self, r: Resolved, catalog: LoadedCatalog, incomplete: bool) -> dict[str, Any]:
+    def context(
+        self,
+        r: Resolved,
+        catalog: LoadedCatalog,
+        incomplete: bool,
+        pairs: PairedTranslations | NoPairing | None = None,
+    ) -> dict[str, Any]:
         tr = catalog.translations
         loc = r.loc
         brand = r.brand
         title = tr.pgettext(TITLE_CONTEXT, r.leaflet.title)
         variant_label = tr.pgettext(VARIANT_CONTEXT, r.variant.label)
+        document_title = f"{title} \N{EN DASH} {variant_label}"
+        shown_title: str | Markup = title
+        shown_label: str | Markup = variant_label
+        if isinstance(pairs, PairedTranslations):
+            english = f"{r.leaflet.title} \N{EN DASH} {r.variant.label}"
+            document_title = f"{document_title} / {english}"
+            shown_title = paired_title(title, r.leaflet.title, loc)
+            shown_label = paired_title(variant_label, r.variant.label, loc)
         numbers = {k: v for k, v in r.leaflet.facts.items() if isinstance(v, int | float)}
         facts = {k: loc.number(v) for k, v in numbers.items()}
 
@@ -335,9 +363,12 @@ class Renderer:
             "variant": r.variant,
             "edition": r.request.edition,
             "paper": r.request.paper,
-            "title": title,
-            "variant_label": variant_label,
-            "document_title": f"{title} \N{EN DASH} {variant_label}",
+            "layout": r.request.layout,
+            # The page frame switches bilingual pairing on for the leaflet's body.
+            "pairs": pairs or NoPairing(),
+            "title": shown_title,
+            "variant_label": shown_label,
+            "document_title": document_title,
             "stylesheet_url": (self.project.templates_dir / "css" / "leaflet.css").as_uri(),
             "logo_url": (brand.logo_print if r.request.edition == "print" else brand.logo).as_uri(),
             "document_date": r.leaflet.last_review.isoformat()
@@ -402,10 +433,14 @@ class Renderer:
     def html(self, r: Resolved, catalog: LoadedCatalog, incomplete: bool = False) -> str:
         template_path = r.leaflet.folder / "leaflet.html.j2"
         shown = template_path.relative_to(self.project.root)
-        self.env.install_gettext_translations(catalog.translations, newstyle=True)  # type: ignore[attr-defined]
+        pairs: PairedTranslations | NoPairing = NoPairing()
+        translations: Any = catalog.translations
+        if r.request.layout == "bilingual":
+            pairs = translations = PairedTranslations(catalog.translations, r.loc)
+        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         try:
             template = self.env.get_template(r.leaflet.template)
-            return template.render(self.context(r, catalog, incomplete))
+            return template.render(self.context(r, catalog, incomplete, pairs))
         except TemplateSyntaxError as exc:
             where = Path(exc.filename).relative_to(self.project.root) if exc.filename else shown
             raise RenderError(f"template syntax error: {exc.message}", where, exc.lineno) from None
