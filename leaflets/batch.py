@@ -4,7 +4,6 @@ processes, writing them atomically, skipping unchanged ones, and the manifest.""
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import io
 import itertools
@@ -25,65 +24,16 @@ from typing import Any
 from . import __version__
 from .config import EDITIONS, LAYOUTS, PAPERS, Project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
+from .files import output_lock, sha256_file, write_atomic
 from .render import BuildRequest
 
 log = logging.getLogger("leaflets")
 
 MANIFEST = "manifest.json"
-LOCK = ".leaflets.lock"
 SCRATCH = ".leaflets-tmp"  # WeasyPrint's temporary font folders during a batch
 
 
 # --- files --------------------------------------------------------------------------------
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private; give it the mode a plain open() would.
-        os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-@contextmanager
-def output_lock(out_dir: Path) -> Iterator[None]:
-    """One batch at a time per output folder; a second one is refused at once."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / LOCK).open("a+") as fh:
-        try:
-            # A POSIX record lock, not flock(): forked workers do not inherit it, so a
-            # killed batch never leaves the folder locked by its orphans.
-            fcntl.lockf(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise LeafletsError(
-                "another batch is writing to this folder; wait for it to finish", out_dir
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.lockf(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -141,7 +91,7 @@ class Manifest:
             except TypeError:
                 continue
             target = out_dir / entry.path
-            if not verify or (target.is_file() and _sha256(target) == entry.sha256):
+            if not verify or (target.is_file() and sha256_file(target) == entry.sha256):
                 entries[entry.path] = entry
         return cls(out_dir, entries)
 
@@ -159,14 +109,6 @@ class Manifest:
 
     def save(self) -> None:
         write_atomic(self.out_dir / MANIFEST, self.to_json())
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def merge_manifests(paths: Iterable[Path]) -> bytes:
@@ -285,7 +227,7 @@ class InputHasher:
 
     def _file(self, path: Path) -> str:
         if path not in self._files:
-            self._files[path] = _sha256(path) if path.is_file() else "missing"
+            self._files[path] = sha256_file(path) if path.is_file() else "missing"
         return self._files[path]
 
     def _tree(self, folder: Path, skip: tuple[Path, ...] = ()) -> list[str]:

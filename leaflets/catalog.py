@@ -21,6 +21,7 @@ from jinja2 import Environment, TemplateSyntaxError
 
 from .config import Leaflet, Project
 from .errors import CatalogError, LeafletsError
+from .files import write_atomic
 
 COMMENT_TAGS = ["Translators:"]
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "newstyle_gettext": "true"}
@@ -397,8 +398,6 @@ def extract_all(project: Project, write: bool = True) -> list[Path]:
             continue
         stale.append(path.relative_to(project.root))
         if write:
-            from .batch import write_atomic
-
             write_atomic(path, new)
     return stale
 
@@ -429,7 +428,6 @@ def init_catalog(project: Project, leaflet: Leaflet, lang: str) -> Path:
     from CLDR, and a draft review status. Refuses to overwrite an existing catalog."""
     from babel.messages.plurals import get_plural
 
-    from .batch import write_atomic
     from .locale import locale_info
 
     info = locale_info(lang)
@@ -535,8 +533,6 @@ def update_catalogs(
     project: Project, langs: Iterable[str] | None = None, write: bool = True
 ) -> list[Path]:
     """Merge each leaflet's ``.pot`` into its catalogs; return those that changed (or would)."""
-    from .batch import write_atomic
-
     changed = []
     for leaflet, _lang, path in catalogs(project, langs):
         shown = path.relative_to(project.root)

@@ -351,6 +351,46 @@ def extract(check: bool) -> None:
 
 
 @main.command()
+@click.argument("leaflet_id")
+@click.option("--title", default=None, help="The leaflet's English title. Default: from the id.")
+@click.option(
+    "--variants",
+    default="standard,short",
+    show_default=True,
+    metavar="A,B",
+    help="Ids of the two variants (each gets its own example message).",
+)
+@handle_errors
+def new(leaflet_id: str, title: str | None, variants: str) -> None:
+    """Start a new leaflet: templates/leaflets/LEAFLET_ID/ with its metadata and a
+    template that extends the shared page frame.
+
+    The template has translator comments, a message for each variant under its
+    context, a count with plural forms and a phone placeholder: replace the
+    example text, then extract and start the languages.
+
+    \b
+    Example:
+      leaflets new knee-injection --title "Knee injection" --variants left,right
+      leaflets extract && leaflets init es --leaflet knee-injection
+    """
+    from .scaffold import new_leaflet
+
+    names = [v.strip() for v in variants.split(",") if v.strip()]
+    if len(names) != 2:
+        raise click.BadParameter(
+            "give exactly two variant ids, e.g. left,right", param_hint="--variants"
+        )
+    written = new_leaflet(_project_root(), leaflet_id, title, (names[0], names[1]))
+    for path in written:
+        click.echo(f"created {path}")
+    click.echo(
+        "next: edit the text, then `leaflets extract` and "
+        f"`leaflets init LANG --leaflet {leaflet_id}`"
+    )
+
+
+@main.command()
 @click.argument("lang")
 @click.option("--leaflet", "leaflet_ids", multiple=True, help="Leaflet id. Default: every leaflet.")
 @handle_errors
@@ -699,7 +739,8 @@ def manifest_merge(manifests: tuple[Path, ...], output: Path) -> None:
     Example:
       leaflets manifest merge out1/manifest.json out2/manifest.json -o out/manifest.json
     """
-    from .batch import merge_manifests, write_atomic
+    from .batch import merge_manifests
+    from .files import write_atomic
 
     write_atomic(output, merge_manifests(manifests))
     click.echo(f"wrote {output}")

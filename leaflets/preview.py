@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .batch import write_atomic
 from .config import Project
 from .errors import LeafletsError
+from .files import write_atomic
 from .render import BuildRequest, Renderer, resolve
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .batch import write_atomic
 from .config import Project
 from .errors import LeafletsError
+from .files import write_atomic
 from .locale import locale_info
 from .render import BuildRequest, Renderer
 
