@@ -71,7 +71,11 @@ class LocaleInfo:
         return self.babel.get_display_name(self.babel) or self.code
 
     def date(self, value: dt.date) -> str:
-        return format_date(value, format="long", locale=self.babel)
+        # CLDR has no month names for some languages (Haitian Creole: "2025 M04 14");
+        # their short format is numeric and unambiguous (2025-04-14).
+        months = self.babel.months.get("format", {}).get("wide", {})
+        style = "short" if months.get(1, "").startswith("M0") else "long"
+        return format_date(value, format=style, locale=self.babel)
 
     def time(self, value: dt.time) -> str:
         return format_time(value, format="short", locale=self.babel)

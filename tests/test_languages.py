@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from functools import cache
@@ -169,3 +170,11 @@ def test_phone_numbers_read_left_to_right_in_arabic(built, tmp_path: Path) -> No
         x_number, y_number = float(rest[0][0]), float(rest[0][1])
         area = [w for w in found if w[2] == "(555)" and abs(float(w[1]) - y_number) < 8]
         assert area and float(area[0][0]) < x_number, "area code is not left of the number"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("ht", "2025-04-14"), ("es", "14 de abril de 2025")]
+)
+def test_dates_never_print_placeholder_month_names(lang: str, expected: str) -> None:
+    """CLDR has no Haitian month names: Babel's long format gives "2025 M04 14"."""
+    assert locale_info(lang).date(dt.date(2025, 4, 14)) == expected
