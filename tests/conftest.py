@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
+from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.render import BuildRequest, Renderer, RenderResult
 
@@ -64,6 +66,16 @@ def fail_on_weasyprint_warnings(
     records = caplog.get_records("setup") + caplog.get_records("call")
     warnings = [r.getMessage() for r in records if r.name.startswith("weasyprint")]
     assert warnings == [], f"WeasyPrint warned: {warnings}"
+
+
+def cli(root: Path, *args: str) -> tuple[int, str]:
+    """Run ``leaflets --project ROOT ARGS``: (exit code, stdout and stderr). A traceback
+    is never a user's answer: any exception but a clean exit fails the test."""
+    result = CliRunner().invoke(main, ["--project", str(root), *args], prog_name="leaflets")
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"traceback: {result.exception!r}"
+    )
+    return result.exit_code, result.output
 
 
 def reader(pdf: bytes) -> PdfReader:

@@ -13,19 +13,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from leaflets.batch import plan, shard
-from leaflets.cli import main
 from leaflets.config import load_project
 
-from .conftest import ROOT, copy_project, reader, set_translation
-
-
-def cli(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--project", str(root), *args], prog_name="leaflets")
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.output
+from .conftest import ROOT, cli, copy_project, reader, set_translation
 
 
 def assert_manifest_true(out: Path) -> dict[str, dict[str, object]]:

@@ -10,12 +10,10 @@ from pathlib import Path
 
 import polib
 import pytest
-from click.testing import CliRunner
 
-from leaflets.cli import main
 from leaflets.config import load_project
 
-from .conftest import pdf_text, reader
+from .conftest import cli, pdf_text, reader
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 
@@ -25,11 +23,6 @@ def fixture_root(tmp_path: Path) -> Path:
     root = tmp_path / "fixture"
     shutil.copytree(FIXTURE, root)
     return root
-
-
-def cli(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--project", str(root), *args])
-    return result.exit_code, result.output
 
 
 def test_the_fixture_is_a_complete_project() -> None:

@@ -9,16 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from leaflets.catalog import load_catalog
-from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.locale import locale_info
 from leaflets.preflight import preflight_bytes
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import copy_project, pdf_text, reader
+from .conftest import cli, copy_project, pdf_text, reader
 from .test_content import HEADINGS as ENGLISH_HEADINGS
 from .test_languages import SHIPPED, _fold, _skeleton
 
@@ -196,11 +194,6 @@ def test_large_print_has_no_hyphenation_and_tall_write_in_lines(built) -> None:
 
 
 # --- usage, names, manifest, budgets, print edition ---------------------------------------
-
-
-def cli(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--project", str(root), *args])
-    return result.exit_code, result.output
 
 
 def test_bilingual_english_is_a_usage_error(tmp_path: Path) -> None:

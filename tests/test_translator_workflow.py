@@ -8,23 +8,15 @@ from pathlib import Path
 
 import polib
 import pytest
-from click.testing import CliRunner
 
-from leaflets.cli import main
 from leaflets.config import load_project
 from leaflets.preview import Preview
 
-from .conftest import ROOT, copy_project, pdf_text, reader, set_translation
+from .conftest import ROOT, cli, copy_project, pdf_text, reader, set_translation
 
 TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
 OLD = "The cold kills the cancer cells. The tumor then shrinks or slowly goes away."
 NEW = "The cold kills the cancer cells. Then the tumor shrinks or slowly goes away."
-
-
-def cli(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--project", str(root), *args], prog_name="leaflets")
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.output
 
 
 def pot_messages(root: Path = ROOT) -> int:
