@@ -79,7 +79,7 @@ class OutputIntent:
 
 _FILLS = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 _STROKES = {b"S", b"s", b"B", b"B*", b"b", b"b*"}
-# Operators that paint with the fill colour but have no stroke-only or no-paint form.
+# Painting operators that have no stroke-only or no-paint form.
 _OTHER_PAINT = {b"Tj", b"TJ", b"'", b'"', b"sh", b"Do", b"EI"}
 
 
@@ -112,7 +112,11 @@ def _drop_invisible_paint(streams: list[Any], states: dict[str, Any]) -> set[str
         stack: list[tuple[str, str]] = []
         items = stream.stream
         for index, item in enumerate(items):
-            if not isinstance(item, bytes | str) or len(item) > 200:
+            if not isinstance(item, bytes | str):
+                continue
+            active = {fill_name, stroke_name} - {""}
+            if len(item) > 200:
+                unsafe |= active  # not read here: whatever it paints stays as it was
                 continue
             raw = item.encode() if isinstance(item, str) else item
             tokens = raw.split()
@@ -133,13 +137,12 @@ def _drop_invisible_paint(streams: list[Any], states: dict[str, Any]) -> set[str
                     state = states.get(name, {})
                     fill_name = "" if "ca" in state else fill_name
                     stroke_name = "" if "CA" in state else stroke_name
-            elif (fill_name or stroke_name) and len(tokens) == 1:
-                if operator in _FILLS or operator in _STROKES:
-                    items[index] = _paint(operator, not fill_name, not stroke_name)
-                elif operator in _OTHER_PAINT and fill_name:
-                    unsafe.add(fill_name)
-            elif fill_name and operator in _OTHER_PAINT:
-                unsafe.add(fill_name)
+            elif active and len(tokens) == 1 and (operator in _FILLS or operator in _STROKES):
+                items[index] = _paint(operator, not fill_name, not stroke_name)
+            elif active and any(t in _FILLS or t in _STROKES or t in _OTHER_PAINT for t in tokens):
+                # Paint this rewrite cannot make invisible: the state must keep its alpha
+                # (and preflight reports it).
+                unsafe |= active
     return set(invisible) - unsafe
 
 

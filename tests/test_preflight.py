@@ -516,3 +516,19 @@ def test_annotation_in_the_bleed_and_registry_intent_pass(good_print: bytes) -> 
         "planted_print.pdf: output-intent: neither an embedded profile (DestOutputProfile) "
         "nor a RegistryName"
     ]
+
+
+def test_crop_marks_are_opaque_strokes_without_a_transparency_group(renderer: Renderer) -> None:
+    doc = reader(print_pdf(renderer, "en", "a4", marks=True))
+    # One Form XObject of crop marks per page (WeasyPrint shares one resource table).
+    forms = [x.get_object() for x in doc.pages[0]["/Resources"]["/XObject"].values()]
+    assert len(forms) == len(doc.pages)
+    for form in forms:
+        assert form["/Subtype"] == "/Form" and "/Group" not in form
+        operators = form.get_data().split()
+        # WeasyPrint draws the eight crop marks filled with alpha 0 and stroked ("B"):
+        # the finisher keeps the strokes and drops the invisible fill.
+        assert operators.count(b"S") == 8 and b"B" not in operators
+        for state in form["/Resources"]["/ExtGState"].values():
+            state = state.get_object()
+            assert float(state.get("/ca", 1)) == 1 and float(state.get("/CA", 1)) == 1
