@@ -29,7 +29,7 @@ from pypdf.generic import (
 from leaflets.catalog import load_catalog
 from leaflets.cli import main
 from leaflets.config import Project
-from leaflets.pdfx import OutputIntent
+from leaflets.pdfx import OutputIntent, ProfileError
 from leaflets.preflight import preflight_bytes
 from leaflets.render import BuildRequest, Renderer, resolve
 
@@ -128,6 +128,17 @@ def test_output_intent_is_prepared_once_per_renderer(
         assert zlib.decompress(raw)[12:20] == b"prtrCMYK"
 
 
+def test_output_intent_profile_must_be_a_cmyk_output_profile(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="cannot read"):
+        OutputIntent.load("embedded", tmp_path / "missing.icc")
+    monitor = tmp_path / "srgb.icc"
+    monitor.write_bytes(bytes(12) + b"mntrRGB " + bytes(108))
+    with pytest.raises(ProfileError, match="not a CMYK output"):
+        OutputIntent.load("embedded", monitor)
+    # A registry reference needs no profile file at all.
+    assert OutputIntent.load("registry", tmp_path / "missing.icc").profile is None
+
+
 def test_registry_output_intent_names_fogra39_without_a_profile(
     project: Project, renderer: Renderer
 ) -> None:
@@ -155,6 +166,10 @@ def test_print_edition_is_cmyk_with_black_text(renderer: Renderer) -> None:
     assert b"0 0 0 1 scn" in content, "text is not 100 % K black"
     # The brand's primary colour as given in CMYK in brand.toml (85/45/20/15).
     assert b"0.85 0.45 0.2 0.15 scn" in content
+    # The print logo is a CMYK SVG drawn as vector paths: its orange dot is in the
+    # content as DeviceCMYK, and the file holds no raster image at all.
+    assert b"0.1 0.65 1 0.05 scn" in content
+    assert b"/Image" not in pdf
 
 
 def test_colour_bar_runs_into_the_bleed(renderer: Renderer) -> None:
