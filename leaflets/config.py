@@ -21,6 +21,10 @@ EDITIONS = ("clinic", "print")
 # Layouts, orthogonal to paper and edition: the usual handout, large print for low
 # vision, and English beside the patient's language.
 LAYOUTS = ("standard", "large-print", "bilingual")
+# The print edition's PDF/X output intent: the CMYK profile embedded in every file, or
+# only a reference to its registered characterization (smaller files; the vendor's RIP
+# must know the name).
+OUTPUT_INTENTS = ("embedded", "registry")
 PATIENT_FIELDS = (
     "patient",
     "procedure_date",
@@ -101,6 +105,7 @@ class Settings:
     default_paper: str
     out_dir: str
     languages: tuple[str, ...]
+    output_intent: str = "embedded"  # [print] output_intent: one of OUTPUT_INTENTS
 
 
 @dataclass(frozen=True)
@@ -208,7 +213,8 @@ def _load_settings(root: Path, problems: list[LeafletsError]) -> Settings | None
         return None
     p = _Problems(path, root)
     section = p.get(data, "project", dict)
-    p.unknown(data, {"project"})
+    p.unknown(data, {"project", "print"})
+    output_intent = _print_settings(p, data)
     if section is None:
         problems.extend(p.items)
         return None
@@ -228,7 +234,24 @@ def _load_settings(root: Path, problems: list[LeafletsError]) -> Settings | None
     problems.extend(p.items)
     if p.items:
         return None
-    return Settings(source, brand, paper, out_dir, tuple(languages))
+    return Settings(source, brand, paper, out_dir, tuple(languages), output_intent)
+
+
+def _print_settings(p: _Problems, data: dict[str, Any]) -> str:
+    """The optional ``[print]`` table; its problems join the file's others."""
+    default = OUTPUT_INTENTS[0]
+    section = data.get("print", {})
+    if not isinstance(section, dict):
+        p.add("print", f"must be a table, not {type(section).__name__}")
+        return default
+    p.unknown(section, {"output_intent"}, "print.")
+    if "output_intent" not in section:
+        return default
+    value = p.get(section, "output_intent", str, "print.")
+    if value is not None and value not in OUTPUT_INTENTS:
+        p.add("print.output_intent", f"must be one of {', '.join(OUTPUT_INTENTS)}, not {value!r}")
+        return default
+    return value or default
 
 
 def _parse_date(p: _Problems, data: dict[str, Any], key: str) -> dt.date | None:

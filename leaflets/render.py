@@ -46,6 +46,7 @@ from .errors import (
 from .fonts import load_fonts
 from .layouts import NoPairing, PairedTranslations, paired_title, tag_languages
 from .locale import LocaleInfo, locale_info
+from .pdfx import OutputIntent, PrintFinisher, ProfileError
 
 log = logging.getLogger("leaflets")
 
@@ -238,23 +239,6 @@ class RenderResult:
     incomplete: bool = False  # some messages printed in English
 
 
-_RGB_BLACK = {b"0 0 0 rg": b"0 0 0 1 k", b"0 0 0 RG": b"0 0 0 1 K"}
-
-
-def _black_as_k(document: Any, pdf: Any) -> None:
-    """Print edition: paint WeasyPrint's own RGB black (crop marks, SVG defaults) as
-    100 % K, the only black vendors accept. Any other RGB colour is left alone for
-    preflight to report."""
-    import pydyf
-
-    for obj in pdf.objects:
-        if isinstance(obj, pydyf.Stream):
-            obj.stream = [
-                _RGB_BLACK.get(item, item) if isinstance(item, bytes) else item
-                for item in obj.stream
-            ]
-
-
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -310,7 +294,20 @@ class Renderer:
 
         tag_languages()  # bilingual handouts: /Lang on each part
         self.font_config = FontConfiguration()
+        self._finisher: PrintFinisher | None = None
         atexit.register(self.close)
+
+    def _print_finisher(self) -> PrintFinisher:
+        """The print edition's finisher, its output intent prepared (the profile read
+        and compressed) once per Renderer, on the first print render."""
+        if self._finisher is None:
+            icc = self.project.templates_dir / ICC_PROFILE
+            try:
+                intent = OutputIntent.load(self.project.settings.output_intent, icc)
+            except ProfileError as exc:
+                raise RenderError(str(exc), icc.relative_to(self.project.root)) from None
+            self._finisher = PrintFinisher(intent)
+        return self._finisher
 
     def close(self) -> None:
         """Remove the font copies WeasyPrint keeps in a temporary folder."""
@@ -398,11 +395,6 @@ class Renderer:
         paper = r.request.paper
         rules = [f"@page {{ size: {PAPER_SIZES[paper]}; }}"]
         if r.request.edition == "print":
-            icc = (self.project.templates_dir / ICC_PROFILE).as_uri()
-            rules.append(
-                f'@color-profile device-cmyk {{ src: url("{icc}"); '
-                "components: cyan, magenta, yellow, black; }"
-            )
             marks = " marks: crop;" if r.request.marks else ""
             bleed = BLEED[paper]
             rules.append(f"@page {{ bleed: {bleed};{marks} }}")
@@ -537,7 +529,7 @@ class Renderer:
                 base_url=self.project.templates_dir.as_uri() + "/",
                 url_fetcher=fetcher,
             ).render(font_config=self.font_config)
-            finisher = _black_as_k if r.request.edition == "print" else None
+            finisher = self._print_finisher() if r.request.edition == "print" else None
             pdf = document.write_pdf(pdf_variant=PDF_VARIANTS[r.request.edition], finisher=finisher)
         except FatalURLFetchingError as exc:
             cause = exc.__cause__

@@ -72,3 +72,36 @@ def test_cli_reports_config_errors_without_traceback(tmp_path: Path) -> None:
         "templates/brands/lindenfield/brand.toml: logo: file 'logo.svg' not found" in result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_print_settings_are_validated_with_the_others(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    settings = root / "leaflets.toml"
+    text = settings.read_text(encoding="utf-8")
+    assert 'output_intent = "embedded"' in text
+    assert load_project(root).settings.output_intent == "embedded"
+    settings.write_text(
+        text.replace('output_intent = "embedded"', 'output_intent = "registry"'), "utf-8"
+    )
+    assert load_project(root).settings.output_intent == "registry"
+    settings.write_text(
+        text.replace('default_paper = "letter"', 'default_paper = "a5"').replace(
+            'output_intent = "embedded"', 'output_intent = "inline"\nink = 300'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_project(root)
+    messages = [str(p) for p in info.value.problems]
+    assert "leaflets.toml: project.default_paper: must be one of a4, letter, not 'a5'" in messages
+    assert (
+        "leaflets.toml: print.output_intent: must be one of embedded, registry, not 'inline'"
+        in messages
+    )
+    assert "leaflets.toml: print.ink: unknown key" in messages
+    settings.write_text(text.replace('output_intent = "embedded"', "output_intent = 1"), "utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_project(root)
+    assert [str(p) for p in info.value.problems] == [
+        "leaflets.toml: print.output_intent: must be a str, not int"
+    ]
