@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -177,12 +178,7 @@ def plan(
             layout_list,
         ):
             if layout == "bilingual" and lang == source:
-                if langs and lang in langs and layouts == ["bilingual"]:
-                    raise UsageProblem(
-                        f"--layout bilingual pairs English with the patient's language, and "
-                        f"--lang {lang} is English itself: choose the patient's languages"
-                    )
-                continue  # English beside English: nothing to pair
+                continue  # the source beside itself: nothing to pair
             requests.append(
                 BuildRequest(
                     leaflet_id,
@@ -196,6 +192,11 @@ def plan(
                     layout=layout,
                 )
             )
+    if "bilingual" in layout_list and not any(r.layout == "bilingual" for r in requests):
+        raise UsageProblem(
+            f"--layout bilingual pairs {source} with the patient's language, and the only "
+            f"language asked for is {source} itself: choose the patient's languages"
+        )
     return sorted(requests, key=BuildRequest.filename)
 
 
@@ -218,12 +219,35 @@ def shard(requests: list[BuildRequest], k: int, n: int) -> list[BuildRequest]:
 # --- inputs hash --------------------------------------------------------------------------
 
 
+# Libraries whose release changes the bytes of a PDF: a new one rebuilds everything.
+_RENDERING_LIBRARIES = ("weasyprint", "pydyf", "babel", "jinja2", "fonttools", "pyphen", "pillow")
+
+
+def code_fingerprint() -> str:
+    """The package's own code and the rendering libraries' versions: a handout made by
+    other code is not "unchanged", even if its templates and catalog are."""
+    digest = hashlib.sha256(f"leaflets={__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".j2", ".css", ".html", ".js"):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(sha256_file(path).encode())
+    for name in _RENDERING_LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name}={version}".encode())
+    return digest.hexdigest()
+
+
 class InputHasher:
     """Content hashes of what a handout is made from, each file read once per batch."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self._files: dict[Path, str] = {}
+        self._code = code_fingerprint()
 
     def _file(self, path: Path) -> str:
         if path not in self._files:
@@ -251,7 +275,7 @@ class InputHasher:
         leaflet = project.leaflet(request.leaflet)
         brand = project.brand(request.brand)
         parts = [
-            f"leaflets={__version__}",
+            f"code={self._code}",
             json.dumps(asdict(request), sort_keys=True),
             *self._tree(templates, skip=(templates / "brands", templates / "leaflets")),
             *self._tree(leaflet.folder),
@@ -536,7 +560,7 @@ def write_bundle(
     project: Project, out_dir: Path, outcomes: list[Outcome], target: Path
 ) -> list[str]:
     """A zip for the print vendor: the PDFs of this batch, the manifest (JSON and CSV)
-    and a proof sheet per paper. Returns the names it holds."""
+    and a proof sheet per paper and layout. Returns the names it holds."""
     from .proof import proof_sheet_from_pdfs
 
     entries = {o.entry.path: o.entry for o in outcomes if o.entry is not None}
@@ -544,12 +568,14 @@ def write_bundle(
     files: dict[str, bytes] = {name: (out_dir / name).read_bytes() for name in sorted(entries)}
     files["manifest.json"] = manifest.to_json()
     files["manifest.csv"] = manifest.to_csv()
-    for paper in sorted({e.paper for e in entries.values()}):
+    # One sheet per paper and layout: page 1 of every language, in the same layout.
+    for paper, layout in sorted({(e.paper, e.layout) for e in entries.values()}):
         first: dict[str, bytes] = {}
         for name, entry in sorted(entries.items()):
-            if entry.paper == paper and entry.lang not in first:
+            if (entry.paper, entry.layout) == (paper, layout) and entry.lang not in first:
                 first[entry.lang] = files[name]
-        files[f"proof_{paper}.png"] = proof_sheet_from_pdfs(project, first)
+        suffix = "" if layout == "standard" else f"_{layout}"
+        files[f"proof_{paper}{suffix}.png"] = proof_sheet_from_pdfs(project, first)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():

@@ -152,7 +152,7 @@ def _summary(outcomes: list[Any], out: Path) -> tuple[str, int]:
 @click.option("--paper", default=None, help="a4 or letter. Default: from leaflets.toml.")
 @click.option("--edition", default="clinic", show_default=True, help="clinic or print.")
 @click.option("--brand", default=None, help="Brand folder name. Default: from leaflets.toml.")
-@click.option("--layout", default="standard", show_default=True, help=LAYOUT_HELP + ".")
+@click.option("--layout", default=None, help=LAYOUT_HELP + ". Default: standard.")
 @OUT_OPTION
 @click.option(
     "--field",
@@ -174,7 +174,7 @@ def build(
     paper: str | None,
     edition: str,
     brand: str | None,
-    layout: str,
+    layout: str | None,
     out_dir: Path | None,
     fields: tuple[str, ...],
     allow_incomplete: bool,
@@ -213,7 +213,7 @@ def build(
         allow_incomplete=allow_incomplete,
         allow_draft=allow_draft,
         marks=marks,
-        layout=layout,
+        layout=layout or "standard",
     )
     resolve(project, request)  # unknown names: exit 2 before any rendering
     out = out_dir or project.root / project.settings.out_dir
@@ -605,7 +605,7 @@ def preview(
     "--paper", "papers", multiple=True, help="a4, letter or both (comma-separated). Default: both."
 )
 @click.option("--lang", "langs", multiple=True, help="Languages to show. Default: every language.")
-@click.option("--layout", default="standard", show_default=True, help=LAYOUT_HELP + ".")
+@click.option("--layout", default=None, help=LAYOUT_HELP + ". Default: standard.")
 @click.option(
     "--out",
     "out_dir",
@@ -619,7 +619,7 @@ def proof(
     variant: str | None,
     papers: tuple[str, ...],
     langs: tuple[str, ...],
-    layout: str,
+    layout: str | None,
     out_dir: Path | None,
 ) -> None:
     """Make a proof sheet: page 1 of every language side by side.
@@ -650,10 +650,16 @@ def proof(
     for lang in chosen_langs:
         if lang not in available:
             raise UnknownChoiceError("language", lang, available)
+    layout = layout or "standard"
     if layout not in LAYOUTS:
         raise UnknownChoiceError("layout", layout, LAYOUTS)
     if layout == "bilingual":
         chosen_langs = [x for x in chosen_langs if x != project.settings.source_language]
+        if not chosen_langs:
+            raise UsageProblem(
+                "--layout bilingual pairs the source language with the patient's: choose "
+                "the patient's languages with --lang"
+            )
     out = out_dir or project.root / project.settings.out_dir
     renderer = Renderer(project)
     for paper in chosen_papers:

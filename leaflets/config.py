@@ -35,6 +35,50 @@ PATIENT_FIELDS = (
 )
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_FACT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Names the renderer gives every template (render.Renderer.context): a leaflet's fact
+# may not hide one of them.
+RESERVED_FACT_NAMES = frozenset(
+    {
+        "loc",
+        "brand",
+        "leaflet",
+        "variant",
+        "edition",
+        "paper",
+        "layout",
+        "pairs",
+        "title",
+        "variant_label",
+        "document_title",
+        "stylesheet_url",
+        "logo_url",
+        "document_date",
+        "page_css",
+        "review_date",
+        "fields",
+        "fever",
+        "phone_appointments",
+        "phone_after_hours",
+        "draft",
+        "incomplete",
+        "english_notices",
+        "counts",
+        "PAGE_MARK",
+        "PAGES_MARK",
+        "gettext",
+        "ngettext",
+        "pgettext",
+        "npgettext",
+        "_",
+        "range",
+        "lipsum",
+        "dict",
+        "cycler",
+        "joiner",
+        "namespace",
+    }
+)
 _TOML_LINE_RE = re.compile(r"line (\d+)")
 
 
@@ -298,7 +342,9 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
         p.add("page_budgets", "must be a table of layout = pages")
         raw_budgets = {}
     for layout, pages in raw_budgets.items():
-        if layout not in LAYOUTS:
+        if layout == "standard":
+            p.add("page_budgets.standard", "the standard layout's budget is page_budget")
+        elif layout not in LAYOUTS:
             p.add(f"page_budgets.{layout}", f"unknown layout; valid: {', '.join(LAYOUTS)}")
         elif not isinstance(pages, int) or isinstance(pages, bool) or pages < 1:
             p.add(f"page_budgets.{layout}", "must be a whole number of pages, at least 1")
@@ -323,6 +369,11 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
     if not isinstance(facts, dict):
         p.add("facts", "must be a table")
         facts = {}
+    for name in facts:
+        if not _FACT_RE.match(name):
+            p.add(f"facts.{name}", "names use a-z, 0-9 and _, starting with a letter")
+        elif name in RESERVED_FACT_NAMES:
+            p.add(f"facts.{name}", "this name is taken by the page frame; choose another")
     if not (folder / "leaflet.html.j2").is_file():
         p.add("template", f"{folder.name}/leaflet.html.j2 not found")
     problems.extend(p.items)

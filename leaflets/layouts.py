@@ -5,9 +5,10 @@ The bilingual layout works at the level of messages, so it needs nothing from a
 leaflet's template: every paragraph, list item, label and heading the template
 translates prints as two blocks, the patient's language first and English after
 it, each marked with its own ``lang`` and ``dir``. A heading and its translation,
-a warning sign and its English, can then never be pages apart or out of step,
-and the phone numbers and the fever threshold are the same placeholders filled
-once for both halves, so the two languages cannot disagree.
+a warning sign and its English, can then never be pages apart or out of step.
+The phone numbers, the fever threshold and the day counts are the same clinic
+values in both halves, each formatted for its half's reader ("38,3 °C (101 °F)"
+beside "101°F (38.3°C)"), so the two languages cannot disagree.
 """
 
 from __future__ import annotations
@@ -15,29 +16,60 @@ from __future__ import annotations
 import gettext
 from typing import Any
 
-from markupsafe import Markup, escape
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from .locale import LocaleInfo
 
 
-class PairedTranslations(gettext.NullTranslations):
-    """Translations that, while pairing is on, return both languages of a message.
+class Bilingual(str):
+    """A value filled into a message (a temperature, a number of days), with the same
+    value formatted for the English half of a bilingual handout: "38,3 °C (101 °F)"
+    for a Spanish reader is "101°F (38.3°C)" for an English one."""
 
-    Pairing is switched on by the page frame for the leaflet's body only: the
-    footer, page numbers, notices and the document title stay as they are. The
-    returned text is HTML (as every translation is, once its markup has passed the
-    catalog checks); Jinja fills the placeholders of both halves afterwards.
+    english: str
+
+    def __new__(cls, value: str, english: str) -> Bilingual:
+        obj = super().__new__(cls, value)
+        obj.english = english
+        return obj
+
+
+def _fill(text: str, variables: dict[str, Any], english: bool) -> Markup:
+    """What Jinja's new-style gettext does with a message: the text is markup that
+    passed the catalog checks, the values are escaped as they are filled in."""
+    if english:
+        variables = {k: getattr(v, "english", v) for k, v in variables.items()}
+    return Markup(text) % variables
+
+
+class Pairing:
+    """The gettext functions of one handout. In the standard and large-print layouts
+    they do what Jinja's new-style gettext does; in a bilingual handout, while pairing
+    is on, each message comes out twice: the patient's language, then the source.
+
+    Pairing is switched on by the page frame for the leaflet's body only: the footer,
+    page numbers, notices and the document title stay in the patient's language. A
+    message whose translation is the source text itself ("Cryoablation") prints once.
     """
 
-    def __init__(self, translated: gettext.NullTranslations, loc: LocaleInfo) -> None:
-        super().__init__()
-        self.translated = translated
+    def __init__(
+        self,
+        translations: gettext.NullTranslations,
+        loc: LocaleInfo,
+        source: LocaleInfo,
+        bilingual: bool = False,
+    ) -> None:
+        self.translations = translations
         self.loc = loc
+        self.source = source
+        self.bilingual = bilingual
         self.pairing = False
 
     def start(self) -> str:
         """Called from the template where the leaflet's body begins."""
-        self.pairing = True
+        self.pairing = self.bilingual
         return ""
 
     def stop(self) -> str:
@@ -45,46 +77,70 @@ class PairedTranslations(gettext.NullTranslations):
         self.pairing = False
         return ""
 
-    def _pair(self, translated: str, english: str) -> str:
-        if not self.pairing:
-            return translated
-        attrs = f'lang="{escape(self.loc.bcp47)}" dir="{self.loc.direction}"'
-        return (
-            f'<span class="pair pair-patient" {attrs}>{translated}</span>'
-            f'<span class="pair pair-english" lang="en" dir="ltr">{english}</span>'
+    def pair(self, translated: str, english: str, variables: dict[str, Any]) -> Markup:
+        patient = _fill(translated, variables, english=False)
+        if not self.pairing or translated == english:
+            return patient
+        return Markup(
+            '<span class="pair pair-patient" lang="{}" dir="{}">{}</span>'
+            '<span class="pair pair-source" lang="{}" dir="{}">{}</span>'
+        ).format(
+            self.loc.bcp47,
+            self.loc.direction,
+            patient,
+            self.source.bcp47,
+            self.source.direction,
+            _fill(english, variables, english=True),
         )
 
-    def gettext(self, message: str) -> str:
-        return self._pair(self.translated.gettext(message), message)
+    def install(self, env: Environment) -> None:
+        """Install the four gettext functions as Jinja's i18n extension expects them
+        (new style: the template passes the message's values as keyword arguments)."""
+        tr = self.translations
 
-    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
-        english = msgid1 if n == 1 else msgid2
-        return self._pair(self.translated.ngettext(msgid1, msgid2, n), english)
+        @pass_context
+        def gettext_(context: Context, message: str, **variables: Any) -> Markup:
+            return self.pair(tr.gettext(message), message, variables)
 
-    def pgettext(self, context: str, message: str) -> str:
-        return self._pair(self.translated.pgettext(context, message), message)
+        @pass_context
+        def ngettext_(
+            context: Context, singular: str, plural: str, num: int, **variables: Any
+        ) -> Markup:
+            variables.setdefault("num", num)
+            english = singular if num == 1 else plural
+            return self.pair(tr.ngettext(singular, plural, num), english, variables)
 
-    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
-        english = msgid1 if n == 1 else msgid2
-        return self._pair(self.translated.npgettext(context, msgid1, msgid2, n), english)
+        @pass_context
+        def pgettext_(context: Context, ctx: str, message: str, **variables: Any) -> Markup:
+            return self.pair(tr.pgettext(ctx, message), message, variables)
+
+        @pass_context
+        def npgettext_(
+            context: Context, ctx: str, singular: str, plural: str, num: int, **variables: Any
+        ) -> Markup:
+            variables.setdefault("num", num)
+            english = singular if num == 1 else plural
+            return self.pair(tr.npgettext(ctx, singular, plural, num), english, variables)
+
+        env.globals.update(
+            gettext=gettext_,
+            _=gettext_,
+            ngettext=ngettext_,
+            pgettext=pgettext_,
+            npgettext=npgettext_,
+        )
+        # The i18n extension compiles {% trans %} blocks for new-style functions.
+        env.newstyle_gettext = True  # type: ignore[attr-defined]
 
 
-class NoPairing:
-    """The standard and large-print layouts: the template's switches do nothing."""
-
-    def start(self) -> str:
-        return ""
-
-    def stop(self) -> str:
-        return ""
-
-
-def paired_title(translated: str, english: str, loc: LocaleInfo) -> Markup:
+def paired_title(translated: str, english: str, loc: LocaleInfo, source: LocaleInfo) -> Markup:
     """The title or subtitle of a bilingual handout, in both languages."""
+    if translated == english:
+        return Markup("{}").format(translated)
     return Markup(
         '<span class="pair pair-patient" lang="{}" dir="{}">{}</span>'
-        '<span class="pair pair-english" lang="en" dir="ltr">{}</span>'
-    ).format(loc.bcp47, loc.direction, translated, english)
+        '<span class="pair pair-source" lang="{}" dir="{}">{}</span>'
+    ).format(loc.bcp47, loc.direction, translated, source.bcp47, source.direction, english)
 
 
 def tag_languages() -> None:

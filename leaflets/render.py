@@ -44,7 +44,7 @@ from .errors import (
     UsageProblem,
 )
 from .fonts import load_fonts
-from .layouts import NoPairing, PairedTranslations, paired_title, tag_languages
+from .layouts import Bilingual, Pairing, paired_title, tag_languages
 from .locale import LocaleInfo, locale_info
 from .pdfx import OutputIntent, PrintFinisher, ProfileError
 
@@ -320,7 +320,7 @@ class Renderer:
         r: Resolved,
         catalog: LoadedCatalog,
         incomplete: bool,
-        pairs: PairedTranslations | NoPairing | None = None,
+        pairs: Pairing | None = None,
     ) -> dict[str, Any]:
         tr = catalog.translations
         loc = r.loc
@@ -330,13 +330,19 @@ class Renderer:
         document_title = f"{title} \N{EN DASH} {variant_label}"
         shown_title: str | Markup = title
         shown_label: str | Markup = variant_label
-        if isinstance(pairs, PairedTranslations):
-            english = f"{r.leaflet.title} \N{EN DASH} {r.variant.label}"
-            document_title = f"{document_title} / {english}"
-            shown_title = paired_title(title, r.leaflet.title, loc)
-            shown_label = paired_title(variant_label, r.variant.label, loc)
         numbers = {k: v for k, v in r.leaflet.facts.items() if isinstance(v, int | float)}
-        facts = {k: loc.number(v) for k, v in numbers.items()}
+        facts: dict[str, str] = {k: loc.number(v) for k, v in numbers.items()}
+        fever = loc.temperature(brand.fever_value, brand.fever_unit)
+        if pairs is not None and pairs.bilingual:
+            # Each half of a pair shows the clinic's values the way its reader writes them.
+            src = pairs.source
+            english = f"{r.leaflet.title} \N{EN DASH} {r.variant.label}"
+            if english != document_title:
+                document_title = f"{document_title} / {english}"
+            shown_title = paired_title(title, r.leaflet.title, loc, src)
+            shown_label = paired_title(variant_label, r.variant.label, loc, src)
+            facts = {k: Bilingual(facts[k], src.number(v)) for k, v in numbers.items()}
+            fever = Bilingual(fever, src.temperature(brand.fever_value, brand.fever_unit))
 
         def phone(number: str) -> Markup:
             # In a right-to-left line the bidi algorithm would show "(555) 010-2400" as
@@ -362,7 +368,7 @@ class Renderer:
             "paper": r.request.paper,
             "layout": r.request.layout,
             # The page frame switches bilingual pairing on for the leaflet's body.
-            "pairs": pairs or NoPairing(),
+            "pairs": pairs or Pairing(tr, loc, loc),
             "title": shown_title,
             "variant_label": shown_label,
             "document_title": document_title,
@@ -374,7 +380,7 @@ class Renderer:
             "page_css": Markup(page_css),
             "review_date": loc.date(r.leaflet.last_review),
             "fields": _format_fields(dict(r.request.fields), loc),
-            "fever": loc.temperature(brand.fever_value, brand.fever_unit),
+            "fever": fever,
             "phone_appointments": phone(brand.phone_appointments),
             "phone_after_hours": phone(brand.phone_after_hours),
             "draft": is_draft,
@@ -425,11 +431,11 @@ class Renderer:
     def html(self, r: Resolved, catalog: LoadedCatalog, incomplete: bool = False) -> str:
         template_path = r.leaflet.folder / "leaflet.html.j2"
         shown = template_path.relative_to(self.project.root)
-        pairs: PairedTranslations | NoPairing = NoPairing()
-        translations: Any = catalog.translations
-        if r.request.layout == "bilingual":
-            pairs = translations = PairedTranslations(catalog.translations, r.loc)
-        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        source = locale_info(self.project.settings.source_language)
+        pairs = Pairing(
+            catalog.translations, r.loc, source, bilingual=r.request.layout == "bilingual"
+        )
+        pairs.install(self.env)
         try:
             template = self.env.get_template(r.leaflet.template)
             return template.render(self.context(r, catalog, incomplete, pairs))

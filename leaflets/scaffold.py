@@ -9,7 +9,13 @@ replaces the example text; ``leaflets extract`` then puts it in a catalog.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import re
+import shutil
+import tempfile
+import tomllib
+import unicodedata
 from pathlib import Path
 
 from .errors import LeafletsError, UsageProblem
@@ -21,7 +27,7 @@ _META = """\
 # Metadata of the {id} leaflet. The title and variant labels are English source
 # text: `leaflets extract` puts them in the catalog.
 id = "{id}"
-title = "{title}"
+title = {title}
 version = "0.1.0"
 # The date a clinician last checked the content, and when it is due again.
 last_medical_review = {today}
@@ -36,10 +42,10 @@ bilingual = 8
 # Each variant is one version of the handout; messages that belong to one
 # variant only carry its id as their context in the template.
 [variants.{first}]
-label = "{first_label}"
+label = {first_label}
 
 [variants.{second}]
-label = "{second_label}"
+label = {second_label}
 
 # Numbers the text uses, formatted for each language by the software, never
 # typed by a translator: {{{{ example_days }}}} in the template.
@@ -119,6 +125,9 @@ def new_leaflet(
             raise UsageProblem(f"variant id {variant!r}: use lower-case letters, digits, - and _")
     if variants[0] == variants[1]:
         raise UsageProblem("the two variants need different ids")
+    title = (title or leaflet_id.replace("-", " ").replace("_", " ").capitalize()).strip()
+    if not title or any(unicodedata.category(c).startswith("C") for c in title):
+        raise UsageProblem("--title: a title of one line, without control characters")
     folder = root / "templates" / "leaflets" / leaflet_id
     if folder.exists():
         raise LeafletsError("a leaflet with this id exists already", folder.relative_to(root))
@@ -129,21 +138,29 @@ def new_leaflet(
         next_review = today.replace(year=today.year + 2, day=28)
     words = {
         "id": leaflet_id,
-        "title": (title or leaflet_id.replace("-", " ").replace("_", " ").capitalize()).replace(
-            '"', "'"
-        ),
+        # A TOML basic string: JSON's escapes (\\, \", \uXXXX) are TOML's too.
+        "title": json.dumps(title, ensure_ascii=False),
         "today": today.isoformat(),
         "next_review": next_review.isoformat(),
         "first": variants[0],
         "second": variants[1],
-        "first_label": variants[0].replace("-", " ").replace("_", " ").capitalize(),
-        "second_label": variants[1].replace("-", " ").replace("_", " ").capitalize(),
+        "first_label": json.dumps(variants[0].replace("-", " ").replace("_", " ").capitalize()),
+        "second_label": json.dumps(variants[1].replace("-", " ").replace("_", " ").capitalize()),
     }
     files = {
-        folder / "leaflet.toml": _META.format(**words),
-        folder / "leaflet.html.j2": _TEMPLATE.format(**words),
+        "leaflet.toml": _META.format(**words),
+        "leaflet.html.j2": _TEMPLATE.format(**words),
     }
-    folder.mkdir(parents=True)
-    for path, text in files.items():
-        write_atomic(path, text.encode("utf-8"))
-    return [path.relative_to(root) for path in files]
+    tomllib.loads(files["leaflet.toml"])  # what we write must parse: a bug here, not input
+    # The folder appears whole or not at all: written beside its place, then renamed.
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{leaflet_id}.", dir=folder.parent))
+    try:
+        for name, text in files.items():
+            write_atomic(scratch / name, text.encode("utf-8"))
+        os.chmod(scratch, 0o755)
+        os.rename(scratch, folder)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    return [(folder / name).relative_to(root) for name in files]

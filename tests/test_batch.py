@@ -139,7 +139,7 @@ def test_second_batch_on_the_same_folder_is_refused(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from leaflets.batch import output_lock\n"
+            "import sys, time; from pathlib import Path; from leaflets.files import output_lock\n"
             "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
             str(tmp_path),
         ],

@@ -101,6 +101,16 @@ def test_new_scaffolds_a_leaflet_that_builds(fixture_root: Path, tmp_path: Path)
     assert code == 0 and (fixture_root / "locales/es/LC_MESSAGES/knee-injection.po").is_file()
 
 
+def test_new_writes_any_one_line_title_safely(fixture_root: Path) -> None:
+    title = 'Knee \\ injection "left" {{ 7*7 }} %(phone)s'
+    code, output = cli(fixture_root, "new", "knee", "--title", title)
+    assert code == 0, output
+    assert load_project(fixture_root).leaflets["knee"].title == title
+    code, output = cli(fixture_root, "new", "knee2", "--title", "two\nlines")
+    assert code == 2 and "a title of one line" in output
+    assert not (fixture_root / "templates/leaflets/knee2").exists()
+
+
 def test_new_refuses_an_existing_or_malformed_id(fixture_root: Path) -> None:
     code, output = cli(fixture_root, "new", "visit")
     assert code == 1

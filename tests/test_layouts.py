@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import math
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from leaflets.catalog import load_catalog
-from leaflets.config import Project, load_project
+from leaflets.config import RESERVED_FACT_NAMES, Project, load_project
 from leaflets.locale import locale_info
 from leaflets.preflight import preflight_bytes
-from leaflets.render import BuildRequest, Renderer
+from leaflets.render import BuildRequest, Renderer, resolve
 
 from .conftest import cli, copy_project, pdf_text, reader
 from .test_content import HEADINGS as ENGLISH_HEADINGS
@@ -29,8 +31,8 @@ FOOTER_TOP = 1.15 * 72
 
 # Words of the English handout's footer, page numbers and temperature units: a
 # bilingual handout prints its footer in the patient's language, units as that
-# language writes them.
-NOT_BODY = {"medically", "reviewed", "april", "page", "of", "version", "en", "c", "f"}
+# language writes them (the units: see test_each_half_formats_the_clinics_values).
+NOT_BODY = {"medically", "reviewed", "april", "page", "of", "version", "en"}
 
 
 def _words(text: str) -> set[str]:
@@ -139,29 +141,64 @@ def test_standard_handout_has_no_english_parts(built) -> None:
     assert "Why your care team may suggest it" not in pdf_text(pdf)
 
 
-def test_bilingual_right_to_left_part_reads_right_to_left(built) -> None:
-    """The Arabic half of a pair starts at the right margin, the English half at the left."""
+def test_bilingual_right_to_left_part_reads_right_to_left(tmp_path: Path, built) -> None:
+    """The Arabic half of a pair is set from the right margin, the English half from the
+    left one, and neither crosses into the other's margin."""
     pdf = built(
         leaflet="cryoablation", variant="percutaneous", lang="ar", paper="a4", layout="bilingual"
     ).pdf
-    page = reader(pdf).pages[1]
-    width = float(page.mediabox.width)
-    ends: dict[str, list[float]] = {"arabic": [], "latin": []}
+    path = tmp_path / "ar.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "2", "-l", "2", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = re.findall(
+        r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]+)<', html
+    )
+    width, margin = 595.28, 0.6 * 72
+    arabic = [(float(a), float(b)) for a, b, w in words if re.search("[\u0600-\u06ff]", w)]
+    latin = [(float(a), float(b)) for a, b, w in words if re.fullmatch("[A-Za-z]{3,}", w)]
+    assert len(arabic) > 50 and len(latin) > 50
+    # Arabic lines end at the right margin; English lines start at the left one.
+    assert max(x1 for _, x1 in arabic) == pytest.approx(width - margin, abs=3)
+    assert min(x0 for x0, _ in latin) == pytest.approx(margin, abs=12)
+    assert all(x1 <= width - margin + 1 for _, x1 in latin)
 
-    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
-        letters = [c for c in text if c.isalpha()]
-        if len(letters) < 10:
-            return
-        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-        arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff") > len(letters) / 2
-        ends["arabic" if arabic else "latin"].append(x)
 
-    page.extract_text(visitor_text=visit)
-    assert ends["arabic"] and ends["latin"]
-    # Latin lines start near the left margin (0.6 in plus the English bar's indent).
-    assert min(ends["latin"]) < 0.6 * 72 + 20
-    # Arabic lines are set from the right: none starts at the left margin.
-    assert min(ends["arabic"]) > 0.6 * 72 + 20 or max(ends["arabic"]) > width / 2
+def _html(renderer: Renderer, project: Project, request: BuildRequest) -> str:
+    resolved = resolve(project, request)
+    return renderer.html(resolved, load_catalog(project, resolved.leaflet, request.lang))
+
+
+@pytest.mark.parametrize("lang", ["ar", "hi", "es"])
+def test_each_half_formats_the_clinics_values(
+    renderer: Renderer, project: Project, lang: str
+) -> None:
+    """The fever threshold and day counts are one clinic value, written in each half the
+    way its reader writes them: never Arabic or Devanagari inside an English part."""
+    request = BuildRequest("cryoablation", "percutaneous", lang, "a4", layout="bilingual")
+    html = _html(renderer, project, request)
+    english = re.findall(r'<span class="pair pair-source" lang="en" dir="ltr">(.*?)</span>', html)
+    assert len(english) > 50
+    assert not [e for e in english if re.search("[\u0600-\u06ff\u0900-\u097f]", e)]
+    assert any("a fever above 101°F (38.3°C)" in e for e in english)
+    assert any("within 2 to 7 days" in e for e in english)
+
+
+def test_pairing_stays_out_of_the_page_frame(renderer: Renderer, project: Project) -> None:
+    request = BuildRequest("cryoablation", "percutaneous", "es", "a4", layout="bilingual")
+    html = _html(renderer, project, request)
+    footer = html[html.index('<footer class="running-footer">') : html.index("</footer>")]
+    banner = html[
+        html.index('<p class="draft-banner">') : html.index("</p>", html.index("draft-banner"))
+    ]
+    head = html[: html.index("</head>")]
+    for part in (footer, banner, head):
+        assert "pair" not in part
+    assert "counter(page" in head and "Traducción aún no revisada" in footer
 
 
 # --- large print --------------------------------------------------------------------------
@@ -201,12 +238,13 @@ def test_bilingual_english_is_a_usage_error(tmp_path: Path) -> None:
     code, output = cli(root, "build", "--variant", "percutaneous", "--layout", "bilingual")
     assert code == 2
     assert "--layout bilingual pairs English with the patient's language" in output
-    assert "Traceback" not in output
     code, output = cli(root, "build", "--variant", "percutaneous", "--layout", "huge")
     assert code == 2
     assert "unknown layout 'huge'; valid values: bilingual, large-print, standard" in output
     code, output = cli(root, "batch", "--lang", "en", "--layout", "bilingual")
-    assert code == 2 and "English itself" in output
+    assert code == 2 and "the only language asked for is en itself" in output
+    code, output = cli(root, "proof", "--lang", "en", "--layout", "bilingual")
+    assert code == 2 and "choose the patient's languages" in output
 
 
 def test_batch_names_and_manifest_carry_the_layout(tmp_path: Path) -> None:
@@ -249,16 +287,30 @@ def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
     assert not list(out.glob("*.pdf"))
 
 
-def test_page_budgets_are_validated(tmp_path: Path) -> None:
+def test_page_budgets_and_fact_names_are_validated(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     meta = root / "templates/leaflets/cryoablation/leaflet.toml"
-    text = meta.read_text(encoding="utf-8").replace("bilingual = 8", "trilingual = 8")
-    meta.write_text(text.replace("large-print = 12", "large-print = 0"), encoding="utf-8")
+    text = meta.read_text(encoding="utf-8").replace("bilingual = 8", "trilingual = 8\nstandard = 9")
+    text = text.replace("large-print = 12", "large-print = 0")
+    text = text.replace("recovery_days_min = 2", "recovery_days_min = 2\nlayout = 1\nBad-Name = 3")
+    meta.write_text(text, encoding="utf-8")
     code, output = cli(root, "list")
     assert code == 1
     shown = "templates/leaflets/cryoablation/leaflet.toml"
     assert f"{shown}: page_budgets.trilingual: unknown layout" in output
     assert f"{shown}: page_budgets.large-print: must be a whole number of pages" in output
+    assert f"{shown}: page_budgets.standard: the standard layout's budget is page_budget" in output
+    assert f"{shown}: facts.layout: this name is taken by the page frame" in output
+    assert f"{shown}: facts.Bad-Name: names use a-z, 0-9 and _" in output
+
+
+def test_reserved_fact_names_cover_the_page_frame(renderer: Renderer, project: Project) -> None:
+    """Every name the renderer gives a template is reserved, so no fact can hide one."""
+    request = BuildRequest("cryoablation", "percutaneous", "es", "a4")
+    resolved = resolve(project, request)
+    catalog = load_catalog(project, resolved.leaflet, "es")
+    names = set(renderer.context(resolved, catalog, False)) - set(resolved.leaflet.facts)
+    assert names <= RESERVED_FACT_NAMES, names - RESERVED_FACT_NAMES
 
 
 @pytest.mark.parametrize("layout", ["large-print", "bilingual"])
@@ -281,13 +333,17 @@ def test_layouts_are_byte_reproducible(renderer: Renderer, layout: str) -> None:
 def test_proof_sheets_of_the_layouts(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     out = tmp_path / "out"
+    widths = {}
     for layout in ("bilingual", "large-print"):
         code, output = cli(
             root, "proof", "--layout", layout, "--paper", "a4", "--lang", "en,ar", "--out", str(out)
         )
         assert code == 0, output
-        assert (out / f"proof_cryoablation_percutaneous_a4_{layout}.png").is_file()
         assert "could not build" not in output
+        with Image.open(out / f"proof_cryoablation_percutaneous_a4_{layout}.png") as image:
+            widths[layout] = image.width
+    # Large print shows en and ar side by side; bilingual leaves English itself out.
+    assert widths["large-print"] > 1.8 * widths["bilingual"]
 
 
 def test_a_second_project_without_budgets_keeps_the_standard_one(tmp_path: Path) -> None:
