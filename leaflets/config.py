@@ -48,6 +48,8 @@ class Leaflet:
     variants: tuple[Variant, ...]
     folder: Path
     facts: dict[str, int | float | str] = field(default_factory=dict)
+    # Words staff may search for at the desk besides the title (English, not printed).
+    keywords: tuple[str, ...] = ()
 
     @property
     def template(self) -> str:
@@ -244,6 +246,7 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
         "page_budget",
         "variants",
         "facts",
+        "keywords",
     }
     p.unknown(data, allowed)
     leaflet_id = p.get(data, "id", str)
@@ -277,12 +280,27 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
     if not isinstance(facts, dict):
         p.add("facts", "must be a table")
         facts = {}
+    keywords = data.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        p.add("keywords", "must be a list of words")
+        keywords = []
     if not (folder / "leaflet.html.j2").is_file():
         p.add("template", f"{folder.name}/leaflet.html.j2 not found")
     problems.extend(p.items)
     if p.items:
         return None
-    return Leaflet(leaflet_id, title, version, last, nxt, budget, tuple(variants), folder, facts)  # type: ignore[arg-type]
+    return Leaflet(
+        leaflet_id,
+        title,
+        version,
+        last,  # type: ignore[arg-type]
+        nxt,  # type: ignore[arg-type]
+        budget,
+        tuple(variants),
+        folder,
+        facts,
+        tuple(keywords),
+    )
 
 
 _SVG_URL = re.compile(r"url\(\s*['\"]?([^'\")\s]*)", re.IGNORECASE)
