@@ -38,6 +38,7 @@ from ..errors import LeafletsError, PolicyRefusal, RenderError, UnknownChoiceErr
 from ..render import BuildRequest
 from .engine import Engine, RenderTimeout
 from .openapi import openapi_spec
+from .webfonts import WebFonts, web_fonts
 
 log = logging.getLogger("leaflets.desk")
 
@@ -82,7 +83,7 @@ _API_KEYS = {
 }
 _CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
 
@@ -177,7 +178,8 @@ def create_app(
         host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
         if local_only and host not in LOCAL_HOSTS:
             return _error_response(400, None, "this desk answers on 127.0.0.1 only")
-        if request.endpoint in ("healthz", "static", "login") or token is None:
+        public = ("healthz", "static", "login", "fonts_css", "font_file")
+        if request.endpoint in public or token is None:
             return None
         if request.path.startswith("/api/"):
             given = request.headers.get("Authorization", "")
@@ -265,6 +267,31 @@ def create_app(
         )
 
     app.jinja_env.globals["csrf_token"] = csrf_token
+
+    # --- the page's fonts (language names in their scripts) -------------------------------
+
+    fonts_made: dict[int, WebFonts] = {}
+
+    def fonts() -> WebFonts:
+        current = offer()
+        key = id(current)
+        if key not in fonts_made:
+            fonts_made.clear()
+            fonts_made[key] = web_fonts(project.fonts_dir, current)
+        return fonts_made[key]
+
+    @app.get("/desk-fonts.css")
+    def fonts_css() -> Response:
+        return Response(fonts().css, mimetype="text/css")
+
+    @app.get("/fonts/<name>")
+    def font_file(name: str) -> Response:
+        data = fonts().files.get(name)  # a name from memory, never a path on disk
+        if data is None:
+            abort(404)
+        return Response(data, mimetype="font/otf" if name.endswith(".otf") else "font/ttf")
+
+    fonts()  # made now (about a second), not while the first patient waits
 
     # --- pages -----------------------------------------------------------------------------
 
