@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from leaflets.api import Handout, describe, handout_request, render_handout
 from leaflets.catalog import load_catalog
 from leaflets.cli import main
 from leaflets.config import Project, load_project
-from leaflets.desk import LocalEngine, create_app
+from leaflets.desk import LocalEngine, PoolEngine, create_app
 from leaflets.desk.engine import RenderTimeout
 from leaflets.desk.openapi import openapi_spec
 from leaflets.desk.server import AccessLog
@@ -550,6 +551,29 @@ def test_patient_details_are_not_logged_nor_written(
             assert NAME.encode() not in path.read_bytes()[:50_000_000], path
         except OSError:
             continue
+
+
+def test_renderer_processes_time_out_recover_and_match(
+    project: Project, renderer: Renderer
+) -> None:
+    """The real engine of `leaflets serve`: a render over the time limit is an error,
+    a worker that dies is replaced, and what the workers make is what build makes."""
+    engine = PoolEngine(project, 1, timeout=0.01)
+    try:
+        request = handout_request(project, "cryoablation", "percutaneous", "es", "a4")
+        with pytest.raises(RenderTimeout):
+            engine.render(request)
+        engine.timeout = 30.0  # the next pool gets a workable limit
+        for pid in list(engine._pool._processes or {}):  # type: ignore[attr-defined]
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(RenderError):
+            for _ in range(50):  # the pool notices the death on its next task
+                engine.render(request)
+        made = engine.render(request)
+        assert made.filename == "cryoablation_percutaneous_es_a4_clinic.pdf"
+        assert made.pdf == render_handout(renderer, request).pdf
+    finally:
+        engine.close()
 
 
 def test_render_handout_api_matches_renderer(renderer: Renderer, project: Project) -> None:

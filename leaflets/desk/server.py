@@ -104,7 +104,8 @@ def serve(
             port=port,
             threads=threads,
             ident="leaflets-desk",
-            max_request_body_size=MAX_BODY_BYTES,
+            # A backstop: the app's own limit answers first, with its headers and JSON.
+            max_request_body_size=2 * MAX_BODY_BYTES,
             clear_untrusted_proxy_headers=True,
         )
         shown = f"[{host}]" if ":" in host else host
