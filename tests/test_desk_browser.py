@@ -331,6 +331,12 @@ def test_arabic_preview_is_right_to_left(browser: WebDriver, server: str) -> Non
     shot(browser, "07-arabic-preview")
 
 
+def test_error_page_is_accessible(browser: WebDriver, server: str) -> None:
+    browser.get(server + "nowhere")
+    assert "no such page" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text.lower()
+    assert axe(browser) == []
+
+
 def test_no_request_left_the_machine(browser: WebDriver, server: str) -> None:
     entries = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name);"
