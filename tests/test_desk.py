@@ -272,6 +272,7 @@ def test_api_field_errors_do_not_echo_values(client: FlaskClient) -> None:
         (api_body(fields=["patient"]), 400, "fields"),
         (api_body(allow_incomplete="yes"), 400, "allow_incomplete"),
         (api_body(variant=None), 400, "variant"),
+        ({k: v for k, v in api_body().items() if k != "lang"}, 400, "lang"),
         (api_body(fields={"patient": "x" * 201}), 422, "fields.patient"),
         (api_body(edition="print"), 409, "lang"),
     ],

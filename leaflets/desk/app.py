@@ -114,8 +114,9 @@ class Problems:
 
 
 class _OfferCache:
-    """``describe`` reads every catalog; do it again only when a catalog or leaflet file
-    changed, so the form page stays fast and still shows a translator's latest work."""
+    """``describe`` reads every catalog; do it again only when a catalog changed, so the
+    form page stays fast and still shows a translator's latest work. (Leaflets and
+    settings are read once, when the desk starts.)"""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -238,9 +239,7 @@ def create_app(
             response = jsonify({"errors": [{"field": name, "message": message}]})
             response.status_code = status
             return response
-        html = render_template(
-            "error.html", status=status, message=message, field=name, signed_in=True
-        )
+        html = render_template("error.html", status=status, message=message, field=name)
         return Response(html, status=status, mimetype="text/html")
 
     # --- CSRF ------------------------------------------------------------------------------
@@ -263,7 +262,6 @@ def create_app(
             message="this form has expired or did not come from this desk; "
             "open the desk again and fill it in there",
             field=None,
-            signed_in=True,
         )
 
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -312,7 +310,7 @@ def create_app(
                 session["signed_in"] = True
                 return redirect("/", code=303)
             error = "That is not the desk's access token."
-        html = render_template("login.html", error=error, signed_in=False)
+        html = render_template("login.html", error=error)
         return Response(html, status=401 if error else 200, mimetype="text/html")
 
     @app.get("/")
@@ -341,7 +339,6 @@ def create_app(
             paper_labels=PAPER_LABELS,
             edition_labels=EDITION_LABELS,
             draft_note=DRAFT_NOTE,
-            signed_in=token is not None,
         )
         return Response(html, status=status, mimetype="text/html")
 
@@ -391,7 +388,6 @@ def create_app(
             paper_labels=PAPER_LABELS,
             edition_labels=EDITION_LABELS,
             draft_note=DRAFT_NOTE,
-            signed_in=token is not None,
         )
         return Response(html, mimetype="text/html")
 
@@ -415,6 +411,9 @@ def create_app(
         for key in body:
             if key not in _API_KEYS:
                 raise BadParameter(str(key)[:40], f"unknown parameter {str(key)[:40]!r}")
+        for key in ("leaflet", "variant", "lang"):
+            if key not in body:
+                raise BadParameter(key, f"{key} is required")
         values: dict[str, str] = {}
         for key in ("leaflet", "variant", "lang", "paper", "edition"):
             value = body.get(key, "")
