@@ -722,7 +722,8 @@ def serve(host: str, port: int, workers: int | None, token_file: Any) -> None:
     logging.getLogger("leaflets.desk").setLevel(logging.INFO)
 
     def ready(url: str) -> None:
-        click.echo(f"clinic desk on {url} ({count} renderer processes); stop with Ctrl+C")
+        processes = "1 renderer process" if count == 1 else f"{count} renderer processes"
+        click.echo(f"clinic desk on {url} ({processes}); stop with Ctrl+C")
 
     try:
         desk_server.serve(project, host, port, count, token, ready=ready)
