@@ -127,7 +127,10 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
             "plugins.always_open_pdf_externally": True,
         },
     )
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    with pytest.MonkeyPatch.context() as mp:
+        # Chromium and its driver are Debian's: Selenium Manager must not fetch any.
+        mp.setenv("SE_OFFLINE", "true")
+        driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
