@@ -42,6 +42,7 @@ AXE = ROOT / "tests/assets/axe-core/axe.min.js"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 SHOTS = ROOT / "out" / "desk-screenshots"
 NAME = "Ana Lucía Quenby-Marlowe"
+TOKEN = "desk-browser-test-token-7f3a9c"
 
 pytestmark = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
@@ -58,7 +59,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "LEAFLETS_DESK_TOKEN": ""}
+    env = {**os.environ, "LEAFLETS_DESK_TOKEN": TOKEN}
     serve = ["--port", str(port), "--workers", "1"]
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), "serve", *serve],
@@ -93,8 +94,8 @@ def server() -> Iterator[str]:
         log = proc.stdout.read().decode()
         proc.stdout.close()
     # The server's own log: requests are there, the patient's name never.
-    assert "POST /handout 200" in log
-    assert "Quenby" not in log
+    assert "POST /handout 200" in log and "POST /login 303" in log
+    assert "Quenby" not in log and TOKEN not in log
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +140,20 @@ def browser(tmp_path_factory: pytest.TempPathFactory, downloads: Path) -> Iterat
     driver.quit()
 
 
+def sign_in(driver: WebDriver, url: str) -> None:
+    driver.get(url)
+    if driver.current_url.endswith("/login"):
+        driver.find_element(By.ID, "token").send_keys(TOKEN, Keys.ENTER)
+        WebDriverWait(driver, 10).until(lambda d: not d.current_url.endswith("/login"))
+
+
+@pytest.fixture(scope="module")
+def desk(browser: WebDriver, server: str) -> str:
+    """The desk's address, with this browser signed in (once per browser session)."""
+    sign_in(browser, server)
+    return server
+
+
 def shot(driver: WebDriver, name: str) -> None:
     """A screenshot of the whole page (the window is resized to its height)."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -181,10 +196,30 @@ def click_label(driver: WebDriver, for_id: str) -> None:
     driver.find_element(By.CSS_SELECTOR, f'label[for="{for_id}"]').click()
 
 
-def test_choose_spanish_laparoscopic_a4_preview_and_download(
-    browser: WebDriver, server: str, downloads: Path
-) -> None:
+def test_the_page_asks_for_the_token_once(browser: WebDriver, server: str) -> None:
     browser.get(server)
+    assert browser.current_url.endswith("/login")
+    assert axe(browser) == []
+    box = browser.find_element(By.ID, "token")
+    box.send_keys("not-the-token", Keys.ENTER)
+    alert = WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "token-error"))
+    assert alert.get_attribute("role") == "alert"
+    assert browser.find_element(By.ID, "token").get_attribute("aria-invalid") == "true"
+    assert axe(browser) == []
+    shot(browser, "00-sign-in-refused")
+    sign_in(browser, server)
+    assert browser.title.startswith("Print a patient handout")
+    cookies = browser.get_cookies()
+    (session,) = [c for c in cookies if c["name"] == "desk_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict" and "expiry" not in session
+    browser.get(server)  # once: no second question
+    assert not browser.current_url.endswith("/login")
+
+
+def test_choose_spanish_laparoscopic_a4_preview_and_download(
+    browser: WebDriver, desk: str, downloads: Path
+) -> None:
+    browser.get(desk)
     assert browser.title.startswith("Print a patient handout")
     es = browser.find_element(By.CSS_SELECTOR, 'label[for="lang-es"] span')
     assert (es.get_attribute("lang"), es.get_attribute("dir"), es.text) == ("es", "ltr", "Español")
@@ -223,8 +258,8 @@ def test_choose_spanish_laparoscopic_a4_preview_and_download(
         assert heading in text
 
 
-def test_errors_are_announced_next_to_the_field(browser: WebDriver, server: str) -> None:
-    browser.get(server)
+def test_errors_are_announced_next_to_the_field(browser: WebDriver, desk: str) -> None:
+    browser.get(desk)
     click_label(browser, "lang-es")
     browser.find_element(By.ID, "patient").send_keys("<script>alert(1)</script>")
     browser.find_element(By.CSS_SELECTOR, 'button[value="preview"]').click()
@@ -263,9 +298,9 @@ def _focus_ring(driver: WebDriver, element: WebElement) -> str:
 
 
 def test_the_same_flow_with_the_keyboard_alone(
-    browser: WebDriver, server: str, downloads: Path
+    browser: WebDriver, desk: str, downloads: Path
 ) -> None:
-    browser.get(server)
+    browser.get(desk)
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
     visited: list[str] = []
     _tab_to(browser, "variant-percutaneous", visited)
@@ -302,8 +337,8 @@ def test_the_same_flow_with_the_keyboard_alone(
     assert NAME in pdf_text(pdf)
 
 
-def test_arabic_preview_is_right_to_left(browser: WebDriver, server: str) -> None:
-    browser.get(server)
+def test_arabic_preview_is_right_to_left(browser: WebDriver, desk: str) -> None:
+    browser.get(desk)
     click_label(browser, "variant-percutaneous")
     ar = browser.find_element(By.CSS_SELECTOR, 'label[for="lang-ar"] span')
     assert (ar.get_attribute("lang"), ar.get_attribute("dir")) == ("ar", "rtl")
@@ -334,13 +369,13 @@ def test_arabic_preview_is_right_to_left(browser: WebDriver, server: str) -> Non
     shot(browser, "07-arabic-preview")
 
 
-def test_error_page_is_accessible(browser: WebDriver, server: str) -> None:
-    browser.get(server + "nowhere")
+def test_error_page_is_accessible(browser: WebDriver, desk: str) -> None:
+    browser.get(desk + "nowhere")
     assert "no such page" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text.lower()
     assert axe(browser) == []
 
 
-def test_no_request_left_the_machine(browser: WebDriver, server: str) -> None:
+def test_no_request_left_the_machine(browser: WebDriver, desk: str) -> None:
     entries = browser.execute_script(
         "return performance.getEntriesByType('resource').map(e => e.name);"
     )

@@ -12,6 +12,7 @@ waiting for ever. Handouts travel between processes through pipes, in memory.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -78,6 +79,9 @@ _RENDERER: Renderer | None = None
 
 def _worker_init(root: str, limit: float) -> None:
     global _RENDERER
+    # Ctrl+C reaches the whole process group: the server stops the workers itself,
+    # without a traceback from each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The batch's per-item time limit (SIGALRM, in the worker's main thread) also stops
     # a desk render that runs away.
     batch.ITEM_TIME_LIMIT = limit
