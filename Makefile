@@ -11,10 +11,14 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 LOCK_FLAGS := --extra dev --all-build-deps --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-find-links --no-emit-index-url
 
-.PHONY: build test lint setup system-deps clean lock upgrade
+.PHONY: build test lint setup system-deps clean lock upgrade serve
 
 build: setup
 	$(BIN)/leaflets batch
+
+# The clinic desk on http://127.0.0.1:8000/ (see README, "Clinic desk").
+serve: setup
+	$(BIN)/leaflets serve
 
 test: setup lint
 	$(BIN)/pytest -q -p no:cacheprovider

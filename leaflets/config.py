@@ -107,6 +107,9 @@ class Leaflet:
         """The most pages a handout of this layout may have."""
         return self.layout_budgets.get(layout, self.page_budget)
 
+    # Words staff may search for at the desk besides the title (English, not printed).
+    keywords: tuple[str, ...] = ()
+
     @property
     def template(self) -> str:
         """Template name for the Jinja2 loader (relative to ``templates/``)."""
@@ -322,6 +325,7 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
         "page_budgets",
         "variants",
         "facts",
+        "keywords",
     }
     p.unknown(data, allowed)
     leaflet_id = p.get(data, "id", str)
@@ -374,6 +378,10 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
             p.add(f"facts.{name}", "names use a-z, 0-9 and _, starting with a letter")
         elif name in RESERVED_FACT_NAMES:
             p.add(f"facts.{name}", "this name is taken by the page frame; choose another")
+    keywords = data.get("keywords", [])
+    if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
+        p.add("keywords", "must be a list of words")
+        keywords = []
     if not (folder / "leaflet.html.j2").is_file():
         p.add("template", f"{folder.name}/leaflet.html.j2 not found")
     problems.extend(p.items)
@@ -390,6 +398,7 @@ def _load_leaflet(folder: Path, root: Path, problems: list[LeafletsError]) -> Le
         folder,
         facts,
         layout_budgets,
+        tuple(keywords),
     )
 
 

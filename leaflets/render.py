@@ -157,32 +157,65 @@ def css_page_counter(label: str, style: str = "decimal") -> Markup:
     return Markup(" ".join(tokens))
 
 
+class FieldProblem(UsageProblem):
+    """A patient field whose value cannot be used. ``reason`` never repeats the value (the
+    desk shows it to anyone and logs nothing else); the CLI's message does, for the user
+    who typed it."""
+
+    def __init__(self, key: str, reason: str, raw: str | None = None) -> None:
+        self.field = key
+        self.reason = reason
+        shown = f", got {raw!r}" if raw is not None else ""
+        super().__init__(f"--field {key}: {reason}{shown}")
+
+
+_FIELD_WANTED = {
+    "procedure_date": "a date like 2026-12-01",
+    "arrival_time": "a time like 07:30 or a date and time like 2026-12-01 22:00",
+    "fasting_start": "a time like 07:30 or a date and time like 2026-12-01 22:00",
+}
+
+
+def _format_field(key: str, raw: str, loc: LocaleInfo) -> str:
+    value = raw.strip()
+    if len(value) > MAX_FIELD_LENGTH:
+        raise FieldProblem(key, f"longer than {MAX_FIELD_LENGTH} characters")
+    if not value:
+        return ""
+    try:
+        if key == "procedure_date":
+            return loc.date(dt.date.fromisoformat(value))
+        if key in ("arrival_time", "fasting_start"):
+            if " " in value or "T" in value:
+                stamp = dt.datetime.fromisoformat(value)
+                return f"{loc.date(stamp.date())} {loc.time(stamp.time())}"
+            return loc.time(dt.time.fromisoformat(value))
+    except ValueError:
+        raise FieldProblem(key, f"expected {_FIELD_WANTED[key]}", raw) from None
+    return value
+
+
 def _format_fields(fields: Mapping[str, str], loc: LocaleInfo) -> dict[str, str]:
     out = dict.fromkeys(PATIENT_FIELDS, "")
     for key, raw in fields.items():
-        value = raw.strip()
-        if len(value) > MAX_FIELD_LENGTH:
-            raise UsageProblem(f"--field {key}: longer than {MAX_FIELD_LENGTH} characters")
-        if not value:
+        out[key] = _format_field(key, raw, loc)
+    return out
+
+
+def field_problems(fields: Mapping[str, str], lang: str) -> list[FieldProblem]:
+    """Every patient field that cannot be used, not only the first: for a form that
+    marks each one. Unknown names are problems too."""
+    loc = locale_info(lang)
+    problems = []
+    for key, raw in fields.items():
+        if key not in PATIENT_FIELDS:
+            problems.append(FieldProblem(key, "unknown field"))
             continue
         try:
-            if key == "procedure_date":
-                value = loc.date(dt.date.fromisoformat(value))
-            elif key in ("arrival_time", "fasting_start"):
-                if " " in value or "T" in value:
-                    stamp = dt.datetime.fromisoformat(value)
-                    value = f"{loc.date(stamp.date())} {loc.time(stamp.time())}"
-                else:
-                    value = loc.time(dt.time.fromisoformat(value))
-        except ValueError:
-            wanted = (
-                "a date like 2026-12-01"
-                if key == "procedure_date"
-                else ("a time like 07:30 or a date and time like 2026-12-01 22:00")
-            )
-            raise UsageProblem(f"--field {key}: expected {wanted}, got {raw!r}") from None
-        out[key] = value
-    return out
+            _format_field(key, raw, loc)
+        except FieldProblem as exc:
+            problems.append(exc)
+    return problems
 
 
 # --- fonts --------------------------------------------------------------------------------

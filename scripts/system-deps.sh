@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that pip cannot provide: the libraries WeasyPrint
 # loads at run time (Pango, HarfBuzz's subsetter: without it CJK renders take
-# 25x longer), GNU gettext (the referee for the catalogs we write) and poppler
-# (PDF to PNG for proof sheets and for looking at pages).
+# 25x longer), GNU gettext (the referee for the catalogs we write), poppler
+# (PDF to PNG for proof sheets, the desk's preview and for looking at pages) and
+# Chromium with its WebDriver (the desk's browser tests).
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 
@@ -15,6 +16,8 @@ packages=(
     libfontconfig1      # 2.14.1-4
     gettext             # 0.21-12
     poppler-utils       # 22.12.0-2+deb12u3
+    chromium            # 156.0.8078.108-1~deb12u1
+    chromium-driver     # 156.0.8078.108-1~deb12u1
 )
 
 missing=()

@@ -1,0 +1,155 @@
+"""Who renders for the desk: one warm Renderer behind a lock, or a pool of processes.
+
+WeasyPrint is not thread-safe, and the desk's server answers from several
+threads. ``LocalEngine`` keeps one Renderer and renders one handout at a time
+(tests, and the simplest server). ``PoolEngine`` keeps N long-lived worker
+processes, each with its own warm Renderer (one FontConfiguration), so N
+handouts render at once on N cores; a worker that takes too long is stopped by
+the batch's per-item time limit and the server answers with an error instead of
+waiting for ever. Handouts travel between processes through pipes, in memory.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.util import Finalize
+from pathlib import Path
+from typing import Protocol
+
+from .. import batch
+from ..api import Handout, handout_request, render_handout
+from ..config import Project, load_project
+from ..errors import LeafletsError, PolicyRefusal, RenderError
+from ..render import BuildRequest, Renderer
+
+# Seconds one handout may take at the desk before the person waiting gets an error.
+RENDER_TIMEOUT = 30.0
+
+
+class RenderTimeout(RenderError):
+    """The handout took longer than the desk waits."""
+
+
+class Engine(Protocol):
+    def render(self, request: BuildRequest) -> Handout: ...
+
+    def close(self) -> None: ...
+
+
+def _warm_request(project: Project) -> BuildRequest:
+    leaflet = next(iter(project.leaflets.values()))
+    return handout_request(
+        project, leaflet.id, leaflet.variants[0].id, project.settings.source_language
+    )
+
+
+class LocalEngine:
+    """One Renderer in this process, one handout at a time."""
+
+    def __init__(self, renderer: Renderer, timeout: float = RENDER_TIMEOUT) -> None:
+        self.renderer = renderer
+        self.timeout = timeout
+        self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        self.render(_warm_request(self.renderer.project))
+
+    def render(self, request: BuildRequest) -> Handout:
+        # Waiting longer than a render may take means the renderer is stuck or swamped.
+        if not self._lock.acquire(timeout=self.timeout):
+            raise RenderTimeout("the desk is busy; try again in a moment")
+        try:
+            return render_handout(self.renderer, request)
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        self.renderer.close()
+
+
+# --- worker processes -----------------------------------------------------------------------
+
+_RENDERER: Renderer | None = None
+
+
+def _worker_init(root: str, limit: float) -> None:
+    global _RENDERER
+    # Ctrl+C reaches the whole process group: the server stops the workers itself,
+    # without a traceback from each.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The batch's per-item time limit (SIGALRM, in the worker's main thread) also stops
+    # a desk render that runs away.
+    batch.ITEM_TIME_LIMIT = limit
+    _RENDERER = Renderer(load_project(Path(root)))
+    # Remove WeasyPrint's font copies however the worker ends.
+    Finalize(_RENDERER, _RENDERER.close, exitpriority=10)
+
+
+def _worker_render(request: BuildRequest) -> tuple[str, Handout | str]:
+    """Render in a worker; errors come back as (kind, message): plain strings pickle."""
+    assert _RENDERER is not None
+    try:
+        return "ok", render_handout(_RENDERER, request)
+    except PolicyRefusal as exc:
+        return "refused", str(exc)
+    except LeafletsError as exc:
+        return "failed", str(exc)
+
+
+class PoolEngine:
+    """``workers`` long-lived processes, each with a warm Renderer."""
+
+    def __init__(self, project: Project, workers: int, timeout: float = RENDER_TIMEOUT) -> None:
+        self.project = project
+        self.workers = workers
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # "spawn": the server has threads by the time a broken pool is replaced, and a
+        # forked child of a threaded process can hang on a lock another thread held.
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(str(self.project.root), self.timeout),
+        )
+
+    def warm(self) -> None:
+        """Start every worker and render one handout in each, before the first patient."""
+        request = _warm_request(self.project)
+        futures = [self._pool.submit(_worker_render, request) for _ in range(self.workers)]
+        for future in futures:
+            future.result(timeout=120)
+
+    def render(self, request: BuildRequest) -> Handout:
+        pool = self._pool
+        try:
+            kind, value = pool.submit(_worker_render, request).result(timeout=self.timeout + 5)
+        except FutureTimeout:
+            raise RenderTimeout(f"the handout took longer than {self.timeout:g} s") from None
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): start fresh ones for the next request.
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = self._start()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise RenderError("the renderer stopped unexpectedly; try again") from None
+        if kind == "ok":
+            assert isinstance(value, Handout)
+            return value
+        assert isinstance(value, str)
+        if kind == "refused":
+            raise PolicyRefusal(value)
+        if "longer than" in value:
+            raise RenderTimeout(value)
+        raise RenderError(value)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)

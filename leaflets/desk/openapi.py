@@ -1,0 +1,245 @@
+"""The OpenAPI 3.1 description of the desk's JSON API (served at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..config import EDITIONS, PAPERS, PATIENT_FIELDS
+
+_ERRORS = {
+    "type": "object",
+    "required": ["errors"],
+    "additionalProperties": False,
+    "properties": {
+        "errors": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "field": {
+                        "type": ["string", "null"],
+                        "description": "The parameter at fault ('fields.patient' for a "
+                        "patient field), or null when the whole request is.",
+                    },
+                    "message": {"type": "string", "description": "What is wrong, in words."},
+                },
+            },
+        }
+    },
+}
+
+_LANGUAGE = {
+    "type": "object",
+    "required": [
+        "code",
+        "tag",
+        "english_name",
+        "native_name",
+        "direction",
+        "translated_percent",
+        "review_status",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "code": {"type": "string", "examples": ["zh_Hans"]},
+        "tag": {"type": "string", "description": "BCP 47 language tag", "examples": ["zh-Hans"]},
+        "english_name": {"type": "string", "examples": ["Spanish"]},
+        "native_name": {"type": "string", "examples": ["español"]},
+        "direction": {"enum": ["ltr", "rtl"]},
+        "translated_percent": {"type": "number", "minimum": 0, "maximum": 100},
+        "review_status": {
+            "enum": ["source", "draft", "reviewed", "unusable"],
+            "description": "draft: not yet reviewed by a qualified medical translator; "
+            "the handout carries a draft mark on every page.",
+        },
+        "reviewer": {"type": "string"},
+        "review_date": {"type": "string"},
+    },
+}
+
+_LEAFLETS = {
+    "type": "object",
+    "required": ["leaflets", "papers", "editions", "fields", "default_paper", "default_edition"],
+    "additionalProperties": False,
+    "properties": {
+        "leaflets": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "title", "version", "keywords", "variants", "languages"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "version": {"type": "string"},
+                    "keywords": {"type": "array", "items": {"type": "string"}},
+                    "variants": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["id", "label"],
+                            "additionalProperties": False,
+                            "properties": {"id": {"type": "string"}, "label": {"type": "string"}},
+                        },
+                    },
+                    "languages": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Language"},
+                    },
+                },
+            },
+        },
+        "papers": {"type": "array", "items": {"enum": list(PAPERS)}},
+        "editions": {"type": "array", "items": {"enum": list(EDITIONS)}},
+        "fields": {"type": "array", "items": {"enum": list(PATIENT_FIELDS)}},
+        "default_paper": {"enum": list(PAPERS)},
+        "default_edition": {"enum": list(EDITIONS)},
+    },
+}
+
+_FIELD_DESCRIPTIONS = {
+    "patient": "The patient's name, printed as typed.",
+    "procedure_date": "A date: 2026-12-01.",
+    "arrival_time": "A time (07:30) or a date and time (2026-12-01 07:30).",
+    "doctor": "The doctor's name.",
+    "fasting_start": "A time (22:00) or a date and time (2026-11-30 22:00).",
+    "medicines_to_stop": "Free text.",
+}
+
+_HANDOUT_REQUEST = {
+    "type": "object",
+    "required": ["leaflet", "variant", "lang"],
+    "additionalProperties": False,
+    "properties": {
+        "leaflet": {"type": "string", "examples": ["cryoablation"]},
+        "variant": {"type": "string", "examples": ["laparoscopic"]},
+        "lang": {"type": "string", "examples": ["es"]},
+        "paper": {"enum": list(PAPERS), "description": "Default: the project's paper."},
+        "edition": {"enum": list(EDITIONS), "default": "clinic"},
+        "fields": {
+            "type": "object",
+            "description": "Patient details; one left out or empty prints as a line to "
+            "write on. At most 200 characters each.",
+            "additionalProperties": False,
+            "properties": {
+                key: {"type": "string", "maxLength": 200, "description": text}
+                for key, text in _FIELD_DESCRIPTIONS.items()
+            },
+        },
+        "allow_incomplete": {
+            "type": "boolean",
+            "default": False,
+            "description": "Print a translation with untranslated messages: they print in "
+            "English and every page says the translation is incomplete.",
+        },
+        "allow_draft": {
+            "type": "boolean",
+            "default": False,
+            "description": "Print edition only: accept a draft translation (it keeps its mark).",
+        },
+    },
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
+
+
+def openapi_spec() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "leaflets clinic desk",
+            "version": __version__,
+            "description": "Personalised patient handouts as PDF. Patient details are "
+            "health information: send them only in a POST body; responses are not to be "
+            "stored (Cache-Control: no-store). When the desk has an access token, send "
+            "`Authorization: Bearer TOKEN`.",
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Errors": _ERRORS,
+                "Language": _LANGUAGE,
+                "Leaflets": _LEAFLETS,
+                "HandoutRequest": _HANDOUT_REQUEST,
+            },
+        },
+        "security": [{}, {"bearer": []}],
+        "paths": {
+            "/api/v1/leaflets": {
+                "get": {
+                    "operationId": "listLeaflets",
+                    "summary": "Leaflets with their variants and languages, papers, editions",
+                    "responses": {
+                        "200": {
+                            "description": "What can be printed",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Leaflets"}
+                                }
+                            },
+                        },
+                        "401": _error("An access token is needed"),
+                    },
+                }
+            },
+            "/api/v1/handouts": {
+                "post": {
+                    "operationId": "makeHandout",
+                    "summary": "One personalised handout as a PDF, made in memory",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/HandoutRequest"}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The PDF, byte for byte what `leaflets build` "
+                            "makes for the same choices; Content-Disposition names it "
+                            "<leaflet>_<variant>_<lang>_<paper>_<edition>.pdf",
+                            "content": {
+                                "application/pdf": {
+                                    "schema": {
+                                        "type": "string",
+                                        "contentMediaType": "application/pdf",
+                                    }
+                                }
+                            },
+                        },
+                        "400": _error("Malformed JSON, an unknown parameter or a wrong type"),
+                        "401": _error("An access token is needed"),
+                        "409": _error(
+                            "Refused by the rules: an incomplete translation without "
+                            "allow_incomplete, or a draft in the print edition"
+                        ),
+                        "413": _error("The request body is too large"),
+                        "415": _error("The body is not JSON"),
+                        "422": _error(
+                            "An unknown leaflet, variant, language, paper or edition, or "
+                            "a patient field that cannot be read (a date that is not a date)"
+                        ),
+                        "500": _error("The handout could not be made"),
+                        "503": _error("The renderer is busy or took too long; try again"),
+                    },
+                }
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This description",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                }
+            },
+        },
+    }

@@ -1,0 +1,116 @@
+"""Running the desk: waitress (a production WSGI server), the access log, the rules
+about where it may listen."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import waitress
+from werkzeug.wsgi import ClosingIterator
+
+from ..config import Project
+from ..errors import UsageProblem
+from .app import MAX_BODY_BYTES, create_app
+from .engine import PoolEngine
+
+access_log = logging.getLogger("leaflets.desk.access")
+TOKEN_VARIABLE = "LEAFLETS_DESK_TOKEN"
+# Shortest token accepted: a guessable token is no protection for health information.
+MIN_TOKEN_LENGTH = 16
+
+StartResponse = Callable[..., Any]
+
+
+class AccessLog:
+    """WSGI middleware: one line per request with method, path, status and the time to
+    the last byte. Never the query string, headers or body."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        status: list[str] = []
+
+        def record(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status.append(code.split(" ", 1)[0])
+            return start_response(code, headers, exc_info)
+
+        def done() -> None:
+            access_log.info(
+                "%s %s %s %.3fs",
+                environ.get("REQUEST_METHOD", "-"),
+                environ.get("PATH_INFO", "-")[:200],
+                status[0] if status else "-",
+                time.perf_counter() - started,
+            )
+
+        return ClosingIterator(self.app(environ, record), [done])
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def desk_token(given: str | None = None) -> str | None:
+    """The access token: given (from a file the user named), else the environment."""
+    token = (given if given is not None else os.environ.get(TOKEN_VARIABLE, "")).strip()
+    if token and len(token) < MIN_TOKEN_LENGTH:
+        raise UsageProblem(
+            f"the desk's access token must be at least {MIN_TOKEN_LENGTH} characters"
+        )
+    return token or None
+
+
+def check_listen(host: str, token: str | None) -> None:
+    """Only the loopback address without a token: anywhere else, anyone on the network
+    could print a handout with a patient's details."""
+    if not is_loopback(host) and token is None:
+        raise UsageProblem(
+            f"serving on {host} needs an access token: set {TOKEN_VARIABLE} (at least "
+            f"{MIN_TOKEN_LENGTH} characters) or give --token-file; without one the desk "
+            "listens on 127.0.0.1 only"
+        )
+
+
+def serve(
+    project: Project,
+    host: str,
+    port: int,
+    workers: int,
+    token: str | None,
+    threads: int = 8,
+    ready: Callable[[str], None] | None = None,
+) -> None:
+    """Start the renderer processes, warm them, then serve until interrupted."""
+    check_listen(host, token)
+    engine = PoolEngine(project, workers)
+    try:
+        engine.warm()
+        app = create_app(project, engine, token=token, local_only=is_loopback(host) and not token)
+        server = waitress.create_server(
+            AccessLog(app),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="leaflets-desk",
+            # A backstop: the app's own limit answers first, with its headers and JSON.
+            max_request_body_size=2 * MAX_BODY_BYTES,
+            clear_untrusted_proxy_headers=True,
+        )
+        shown = f"[{host}]" if ":" in host else host
+        if ready is not None:
+            ready(f"http://{shown}:{server.effective_port}/")
+        server.run()
+    finally:
+        engine.close()

@@ -1,0 +1,73 @@
+"""Fonts for the desk's own page: language names in their scripts, from the project's fonts.
+
+A clinic computer may have no font for Devanagari or Chinese, and then "हिन्दी"
+shows as empty boxes. The desk serves, from memory, tiny subsets of the
+project's own (OFL) fonts holding just the characters of the language names it
+shows: a few kilobytes each, nothing from elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+from ..api import Offer
+from ..fonts import load_fonts
+from ..locale import locale_info
+
+
+@dataclass(frozen=True)
+class WebFonts:
+    files: dict[str, bytes]  # file name (no path) -> font
+    css: str
+
+
+@cache
+def _subset(path: Path, text: str) -> bytes:
+    options = subset.Options()
+    options.layout_features = ["*"]  # keep shaping (Arabic joining, Devanagari conjuncts)
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    with TTFont(path, lazy=False) as font:
+        subsetter.subset(font)
+        out = io.BytesIO()
+        font.save(out)
+    return out.getvalue()
+
+
+def web_fonts(fonts_dir: Path, offer: Offer) -> WebFonts:
+    """One small font per script the offered language names need beyond Latin."""
+    fontset = load_fonts(fonts_dir)
+    names: dict[str, tuple[str, set[str]]] = {}  # stack -> (a bold family, text)
+    tags: dict[str, str] = {}  # BCP 47 tag -> stack
+    for leaflet in offer.leaflets:
+        for lang in leaflet.languages:
+            stack = locale_info(lang.code).font_stack
+            if stack == "latin" or stack not in fontset.stacks:
+                continue
+            bold = fontset.stacks[stack][1][0]
+            names.setdefault(stack, (bold, set()))[1].update(lang.native_name)
+            tags[lang.tag] = stack
+    files: dict[str, bytes] = {}
+    rules: list[str] = []
+    for stack, (family, chars) in sorted(names.items()):
+        path, _weight = fontset.faces[family]
+        if family in fontset.broken:
+            continue
+        name = f"{stack}.{path.suffix.lstrip('.')}"
+        files[name] = _subset(path, "".join(sorted(chars)))
+        rules.append(
+            f'@font-face {{ font-family: "desk-{stack}"; src: url("/fonts/{name}"); '
+            "font-weight: 100 900; font-display: swap; }"
+        )
+    for tag, stack in sorted(tags.items()):
+        if f"{stack}." in " ".join(files):
+            rules.append(f':lang({tag}) {{ font-family: "desk-{stack}", sans-serif; }}')
+    return WebFonts(files, "\n".join(rules) + "\n")
