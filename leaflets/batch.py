@@ -25,6 +25,7 @@ from typing import Any
 from . import __version__
 from .config import EDITIONS, PAPERS, Project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
+from .files import write_atomic as write_atomic  # re-exported: older callers import it from here
 from .render import BuildRequest
 
 log = logging.getLogger("leaflets")
@@ -35,32 +36,6 @@ SCRATCH = ".leaflets-tmp"  # WeasyPrint's temporary font folders during a batch
 
 
 # --- files --------------------------------------------------------------------------------
-
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private; give it the mode a plain open() would.
-        os.fchmod(fd, 0o666 & ~_UMASK)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @contextmanager
