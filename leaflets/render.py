@@ -492,15 +492,18 @@ class Renderer:
         self, r: Resolved, catalog: LoadedCatalog, incomplete: bool
     ) -> tuple[LoadedCatalog, str | None]:
         """The handout's review status, derived from the ledger: render it once without
-        the draft mark, recording every translated message it prints; it is reviewed only
-        when all of them are sealed (and then that HTML is the handout's)."""
+        the draft mark, recording every message it looks up; it is reviewed only when
+        all of those the catalog has are sealed (and then that HTML is the handout's)."""
         if r.request.lang == self.project.settings.source_language:
             return catalog, None
         used = getattr(catalog.translations, "used", None)
         if used is None:
             return catalog, None
         html = self.html(r, replace(catalog, review=ReviewStatus("reviewed")), incomplete)
-        status = handout_review(self.project, r.leaflet, r.request.lang, set(used))
+        # A fuzzy or untranslated message printed in English (--allow-incomplete) is
+        # printed too, and not sealed: the handout stays a draft.
+        missing: set[tuple[str | None, str]] = getattr(catalog.translations, "missing", set())
+        status = handout_review(self.project, r.leaflet, r.request.lang, set(used) | missing)
         return replace(catalog, review=status), (html if not status.is_draft else None)
 
     def pdf(self, html: str, r: Resolved, catalog: LoadedCatalog) -> RenderResult:

@@ -552,8 +552,10 @@ def _review_of(
 def handout_review(
     project: Project, leaflet: Leaflet, lang: str, printed: Iterable[Key]
 ) -> ReviewStatus:
-    """The status of one handout: reviewed only when every translated message it prints
-    (``printed``, as the renderer looked them up) is sealed."""
+    """The status of one handout: reviewed only when every message of the catalog that
+    it prints (``printed``, as the renderer looked them up) is sealed. A fuzzy or
+    untranslated message printed in English is never sealed; a message the catalog
+    does not have at all (a stale catalog) is English text, not a translation."""
     review = catalog_review(project, leaflet, lang)
     wanted = set(printed)
     mine = [m for m in review.messages if m.message.key in wanted]
@@ -590,11 +592,11 @@ def variant_keys(leaflet: Leaflet, variant_id: str, review: CatalogReview) -> se
 def project_reviews(project: Project, langs: Iterable[str] | None = None) -> list[CatalogReview]:
     """The review status of every catalog (or of ``langs``), for listings and the desk."""
     wanted = list(langs) if langs else None
-    if wanted:
-        for lang in wanted:
-            known = {code for _, code, _ in catalogs(project)}
-            if lang not in known:
-                catalog_path(project, next(iter(project.leaflets.values())), lang)
+    known = {code for _, code, _ in catalogs(project)}
+    for lang in wanted or ():
+        if lang not in known:
+            # Raises the right error: an unknown language, or one without a catalog.
+            catalog_path(project, next(iter(project.leaflets.values())), lang)
     return [catalog_review(project, lf, lang) for lf, lang, _ in catalogs(project, wanted)]
 
 

@@ -27,6 +27,7 @@ from leaflets.review import (
     catalog_review,
     fingerprint,
     ledger_path,
+    project_reviews,
 )
 
 from .conftest import ROOT, copy_project, embedded_fonts, pdf_text, reader
@@ -282,6 +283,14 @@ def test_changed_english_makes_the_message_fuzzy_and_unsealed(signed: Path) -> N
     assert code == 0 and "signed 0 message(s)" in output and "1 fuzzy" in output
     assert state_of(review_of(signed), NEW) == CHANGED
     assert cli(signed, "review", "check")[0] == 1
+    # Printed in English with --allow-incomplete, it is not sealed: a draft handout.
+    out = signed / "out"
+    args = ("build", "--variant", "percutaneous", "--lang", "es", "--out", str(out))
+    code, output = cli(signed, *args, "--allow-incomplete")
+    assert code == 0, output
+    text = pdf_text((out / "cryoablation_percutaneous_es_letter_clinic.pdf").read_bytes())
+    assert "Incomplete translation: some text is in English" in text
+    assert "Translation not yet reviewed" in text and "1 of " in text
 
 
 def test_an_obsolete_message_drops_out(signed: Path) -> None:
@@ -478,7 +487,7 @@ def test_unknown_language_and_missing_catalog(tmp_path: Path, command: list[str]
     assert "locales/fr/LC_MESSAGES/cryoablation.po" in output
 
 
-def test_the_source_language_has_nothing_to_review(tmp_path: Path) -> None:
+def test_the_source_language_has_nothing_to_review() -> None:
     code, output = cli(ROOT, "review", "diff", "--lang", "en")
     assert code == 2 and "en is the source language" in output
 
@@ -658,8 +667,6 @@ def test_worksheet_lists_what_needs_review_in_both_languages(signed: Path, tmp_p
 
 def test_project_reviews_api_for_the_desk(signed: Path) -> None:
     project: Project = load_project(signed)
-    from leaflets.review import project_reviews
-
     rows = {r.lang: r.as_dict() for r in project_reviews(project)}
     assert rows["es"]["sealed"] == rows["es"]["total"] == 86
     assert rows["es"]["last_signed_by"] == REVIEWER
