@@ -817,7 +817,7 @@ def _problems_out(problems: list[Any]) -> None:
 @handle_errors
 def review_status(langs: tuple[str, ...], fmt: str) -> None:
     """Per language: messages sealed, changed since sealed, never sealed, and who
-    signed last.
+    signed last. The JSON also has, per variant, the messages its handouts print.
 
     \b
     Example:
@@ -827,7 +827,19 @@ def review_status(langs: tuple[str, ...], fmt: str) -> None:
     project = _load()
     reviews = seal.project_reviews(project, _split_list(langs) or None)
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in reviews], indent=2, ensure_ascii=False))
+        rows = []
+        for r in reviews:
+            handouts = seal.variant_reviews(project.leaflet(r.leaflet), r)
+            rows.append(
+                {
+                    **r.as_dict(),
+                    "handouts": {
+                        variant: {"reviewed": not h.is_draft, "sealed": h.sealed, "total": h.total}
+                        for variant, h in handouts.items()
+                    },
+                }
+            )
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     columns = ("leaflet", "lang", "sealed", "changed", "never", "total", "status", "signed last")
     table = [columns]

@@ -549,6 +549,19 @@ def _review_of(
     )
 
 
+def _status_of(printed: Sequence[MessageReview]) -> ReviewStatus:
+    sealed = [m for m in printed if m.state == SEALED]
+    last = max((m.seal for m in sealed if m.seal), key=lambda s: (s.date, s.reviewer), default=None)
+    reviewed = bool(printed) and len(sealed) == len(printed)
+    return ReviewStatus(
+        "reviewed" if reviewed else "draft",
+        last.reviewer if last else "",
+        last.date.isoformat() if last else "",
+        sealed=len(sealed),
+        total=len(printed),
+    )
+
+
 def handout_review(
     project: Project, leaflet: Leaflet, lang: str, printed: Iterable[Key]
 ) -> ReviewStatus:
@@ -558,23 +571,14 @@ def handout_review(
     does not have at all (a stale catalog) is English text, not a translation."""
     review = catalog_review(project, leaflet, lang)
     wanted = set(printed)
-    mine = [m for m in review.messages if m.message.key in wanted]
-    sealed = [m for m in mine if m.state == SEALED]
-    last = max((m.seal for m in sealed if m.seal), key=lambda s: (s.date, s.reviewer), default=None)
-    reviewed = bool(mine) and len(sealed) == len(mine)
-    return ReviewStatus(
-        "reviewed" if reviewed else "draft",
-        last.reviewer if last else "",
-        last.date.isoformat() if last else "",
-        sealed=len(sealed),
-        total=len(mine),
-    )
+    return _status_of([m for m in review.messages if m.message.key in wanted])
 
 
 def variant_keys(leaflet: Leaflet, variant_id: str, review: CatalogReview) -> set[Key]:
     """The messages one variant's handout may print, read from the catalog alone: those
     without a context or with the variant's own, the title and the variant's label.
-    (The renderer records exactly what it prints; this is for listings.)"""
+    It includes the notices only a draft prints, so it is never more generous than the
+    renderer, which records exactly what a handout prints."""
     variant = leaflet.variant(variant_id)
     others = {v.id for v in leaflet.variants} - {variant.id}
     keys = set()
@@ -587,6 +591,16 @@ def variant_keys(leaflet: Leaflet, variant_id: str, review: CatalogReview) -> se
         if ctx is None or ctx in (variant.id, TITLE_CONTEXT, VARIANT_CONTEXT):
             keys.add(m.message.key)
     return keys
+
+
+def variant_reviews(leaflet: Leaflet, review: CatalogReview) -> dict[str, ReviewStatus]:
+    """Per variant, the status of its handouts without rendering them (for listings
+    and the desk): see ``variant_keys``."""
+    found = {}
+    for variant in leaflet.variants:
+        keys = variant_keys(leaflet, variant.id, review)
+        found[variant.id] = _status_of([m for m in review.messages if m.message.key in keys])
+    return found
 
 
 def project_reviews(project: Project, langs: Iterable[str] | None = None) -> list[CatalogReview]:

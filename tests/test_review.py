@@ -28,6 +28,7 @@ from leaflets.review import (
     fingerprint,
     ledger_path,
     project_reviews,
+    variant_reviews,
 )
 
 from .conftest import ROOT, copy_project, embedded_fonts, pdf_text, reader
@@ -667,8 +668,26 @@ def test_worksheet_lists_what_needs_review_in_both_languages(signed: Path, tmp_p
 
 def test_project_reviews_api_for_the_desk(signed: Path) -> None:
     project: Project = load_project(signed)
-    rows = {r.lang: r.as_dict() for r in project_reviews(project)}
+    reviews = {r.lang: r for r in project_reviews(project)}
+    rows = {lang: r.as_dict() for lang, r in reviews.items()}
     assert rows["es"]["sealed"] == rows["es"]["total"] == 86
     assert rows["es"]["last_signed_by"] == REVIEWER
     assert rows["fr"]["sealed"] == 0 and rows["fr"]["reviewed"] is False
     assert ledger_path(signed / ES) == signed / ES_LEDGER
+    handouts = variant_reviews(project.leaflet("cryoablation"), reviews["es"])
+    assert handouts["laparoscopic"].status == handouts["percutaneous"].status == "reviewed"
+
+
+def test_status_json_per_handout(signed: Path) -> None:
+    def change(po: polib.POFile) -> None:
+        e = entry(po, LAPAROSCOPIC_ONLY[1], LAPAROSCOPIC_ONLY[0])
+        e.msgstr = e.msgstr + " (editado)"
+
+    edit(signed, change)
+    code, output = cli(signed, "review", "status", "--lang", "es", "--format", "json")
+    assert code == 0
+    (row,) = json.loads(output)
+    assert (row["sealed"], row["changed"], row["reviewed"]) == (85, 1, False)
+    assert row["handouts"]["percutaneous"]["reviewed"] is True
+    lap = row["handouts"]["laparoscopic"]
+    assert lap["reviewed"] is False and lap["sealed"] == lap["total"] - 1
