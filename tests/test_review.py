@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import polib
@@ -63,11 +64,11 @@ def state_of(review: CatalogReview, source: str, context: str | None = None) -> 
     return found[0].state
 
 
-def edit(root: Path, change: object) -> None:
+def edit(root: Path, change: Callable[[polib.POFile], object]) -> None:
     """Change the es catalog of a copy with polib (which re-wraps everything as it saves)."""
     path = root / ES
     po = polib.pofile(str(path))
-    change(po)  # type: ignore[operator]
+    change(po)
     po.save(str(path))
 
 
@@ -691,3 +692,111 @@ def test_status_json_per_handout(signed: Path) -> None:
     assert row["handouts"]["percutaneous"]["reviewed"] is True
     lap = row["handouts"]["laparoscopic"]
     assert lap["reviewed"] is False and lap["sealed"] == lap["total"] - 1
+
+
+# --- each kind of change, on the handout itself ---------------------------------------------
+
+
+def _edit_translation(root: Path) -> None:
+    edit(root, lambda po: setattr(entry(po, "Benefits"), "msgstr", "Las ventajas"))
+
+
+def _msgcat(*flags: str) -> Callable[[Path], None]:
+    def run(root: Path) -> None:
+        path = root / ES
+        subprocess.run(["msgcat", *flags, "-o", str(path), str(path)], check=True)
+
+    return run
+
+
+def _template(old: str, new: str) -> Callable[[Path], None]:
+    def run(root: Path) -> None:
+        path = root / TEMPLATE
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        assert cli(root, "extract")[0] == 0
+        assert cli(root, "update", "--lang", "es")[0] == 0
+
+    return run
+
+
+def _new_message(root: Path) -> None:
+    marker = "<li>{% trans %}infection{% endtrans %}</li>"
+    _template(marker, marker + "\n    <li>{% trans %}a new risk{% endtrans %}</li>")(root)
+    edit(root, lambda po: setattr(entry(po, "a new risk"), "msgstr", "un riesgo nuevo"))
+
+
+def _fuzzy_flag(root: Path) -> None:
+    edit(root, lambda po: entry(po, "Benefits").flags.append("fuzzy"))
+
+
+def _plural_changed(root: Path) -> None:
+    def change(po: polib.POFile) -> None:
+        entry(po, "%(num)s day").msgstr_plural[1] = "%(num)s jornadas"
+
+    edit(root, change)
+
+
+@pytest.mark.parametrize(
+    ("change", "handout_reviewed", "check_fails"),
+    [
+        (_edit_translation, False, True),
+        (_msgcat("--width=30"), True, False),
+        (_msgcat("--sort-output"), True, False),
+        (_new_message, False, True),  # never sealed; the header still claims all
+        (_template("The tumor then shrinks", "Then the tumor shrinks"), False, True),
+        (_template("<li>{% trans %}infection{% endtrans %}</li>", ""), True, False),
+        (_fuzzy_flag, False, True),
+        (_plural_changed, True, True),  # a message this handout does not print
+    ],
+    ids=[
+        "translation-edited",
+        "rewrapped",
+        "reordered",
+        "new-message-merged",
+        "english-changed-fuzzy",
+        "made-obsolete",
+        "fuzzy-flag-added",
+        "plural-form-changed",
+    ],
+)
+def test_each_change_on_the_handout(
+    tmp_path: Path, change: Callable[[Path], None], handout_reviewed: bool, check_fails: bool
+) -> None:
+    root = copy_project(tmp_path)
+
+    def add_plural(po: polib.POFile) -> None:
+        po.append(
+            polib.POEntry(
+                msgid="%(num)s day",
+                msgid_plural="%(num)s days",
+                msgstr_plural={0: "%(num)s día", 1: "%(num)s días"},
+                flags=["python-format"],
+            )
+        )
+
+    edit(root, add_plural)
+    assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
+    change(root)
+    assert (cli(root, "review", "check")[0] == 1) is check_fails
+    renderer = renderer_for(root)
+    try:
+        # Fuzzy messages print in English only when asked: ask, so that the review
+        # status is what the handout shows.
+        clinic = BuildRequest("cryoablation", "percutaneous", "es", "a4", allow_incomplete=True)
+        result = renderer.render(clinic)
+        assert (result.catalog.review.status == "reviewed") is handout_reviewed
+        pages = [" ".join(p.extract_text().split()) for p in reader(result.pdf).pages]
+        for page in pages:
+            assert ("Translation not yet reviewed" not in page) is handout_reviewed
+        printed = BuildRequest(
+            "cryoablation", "percutaneous", "es", "a4", edition="print", allow_incomplete=True
+        )
+        if handout_reviewed:
+            assert renderer.render(printed).catalog.review.status == "reviewed"
+        else:
+            with pytest.raises(PolicyRefusal, match="print edition refuses drafts"):
+                renderer.render(printed)
+    finally:
+        renderer.close()
