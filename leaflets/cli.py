@@ -756,9 +756,11 @@ def check(po_files: tuple[Path, ...], langs: tuple[str, ...], fmt: str) -> None:
                 cover = coverage(project.fonts_dir, locale_info(language).font_stack)
             except LeafletsError:
                 cover = None
-        problems += check_po_bytes(data, shown, coverage=cover, expected_language=lang)
-        # A review header that claims more than the ledger beside the catalog shows.
-        problems += seal.file_claim_problems(path, shown, data)
+        found = check_po_bytes(data, shown, coverage=cover, expected_language=lang)
+        problems += found
+        if not any(p.code in ("syntax", "encoding") for p in found):
+            # A review header that claims more than the ledger beside the catalog shows.
+            problems += seal.file_claim_problems(path, shown, data)
     errors = sum(1 for p in problems if p.severity == "error")
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
