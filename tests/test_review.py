@@ -474,6 +474,7 @@ def test_signing_rebuilds_a_skipped_handout(tmp_path: Path) -> None:
         ["review", "diff", "--lang", "{lang}"],
         ["review", "status", "--lang", "{lang}"],
         ["review", "check", "--lang", "{lang}"],
+        ["review", "sync", "--lang", "{lang}"],
         ["review", "export", "--lang", "{lang}"],
         ["review", "sheet", "--lang", "{lang}"],
     ],
@@ -604,6 +605,36 @@ def test_xliff_changes_come_back_unsealed_unless_signed_off(signed: Path, tmp_pa
     assert entry(po, "Benefits").msgstr == "Las ventajas"
     path = signed / ES
     assert subprocess.run(["msgcat", str(path)], capture_output=True).stdout == path.read_bytes()
+
+
+def test_xliff_plural_forms(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+
+    def add_plural(po: polib.POFile) -> None:
+        po.append(
+            polib.POEntry(
+                msgid="%(num)s day",
+                msgid_plural="%(num)s days",
+                msgstr_plural={0: "%(num)s día", 1: "%(num)s días"},
+                flags=["python-format"],
+            )
+        )
+
+    edit(root, add_plural)
+    assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
+    before = (root / ES).read_bytes(), (root / ES_LEDGER).read_bytes()
+    xlf = _export(root, tmp_path)
+    assert cli(root, "review", "import", str(xlf), "--reviewer", "C. Third")[0] == 0
+    assert ((root / ES).read_bytes(), (root / ES_LEDGER).read_bytes()) == before
+    text = xlf.read_text(encoding="utf-8")
+    old = '<target state="signed-off">%(num)s días</target>'
+    assert old in text and text.count("<source>%(num)s days</source>") == 1
+    xlf.write_text(text.replace(old, '<target state="final">%(num)s jornadas</target>'), "utf-8")
+    code, output = cli(root, "review", "import", str(xlf), "--reviewer", "C. Third")
+    assert code == 0 and "1 message(s) changed, 1 sealed by this import" in output
+    po = polib.pofile(str(root / ES))
+    assert entry(po, "%(num)s day").msgstr_plural == {0: "%(num)s día", 1: "%(num)s jornadas"}
+    assert state_of(review_of(root), "%(num)s day") == SEALED
 
 
 def test_xliff_import_errors(signed: Path, tmp_path: Path) -> None:
