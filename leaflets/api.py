@@ -19,6 +19,7 @@ from .config import EDITIONS, PAPERS, PATIENT_FIELDS, Leaflet, Project
 from .errors import CatalogError, PolicyRefusal, RenderError
 from .locale import locale_info
 from .render import BuildRequest, FieldProblem, Renderer, field_problems, resolve
+from .review import catalog_review
 
 # Review states a language can be in: the source text, a draft translation, one a
 # qualified medical translator reviewed, or a catalog that cannot be read at all.
@@ -107,7 +108,8 @@ def _language(project: Project, leaflet: Leaflet, code: str) -> LanguageChoice:
     percent = stats.percent
     # 99.96 % must not read as 100 %: only a complete catalog says 100.
     shown = 100.0 if percent >= 100.0 else min(round(percent, 1), 99.9)
-    review = stats.review
+    # Derived from the review ledger: reviewed only when every message is sealed.
+    review = catalog_review(project, leaflet, code).status()
     return LanguageChoice(*base, shown, review.status, review.reviewer, review.date)
 
 

@@ -27,6 +27,7 @@ from .config import EDITIONS, LAYOUTS, PAPERS, Project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
 from .files import output_lock, sha256_file, write_atomic
 from .render import BuildRequest
+from .review import ledger_path
 
 log = logging.getLogger("leaflets")
 
@@ -282,6 +283,8 @@ class InputHasher:
             *self._tree(brand.folder),
             *self._tree(project.fonts_dir),
             f"catalog={self._file(project.catalog_path(leaflet.id, request.lang))}",
+            # Signing changes the handout (its draft mark) without touching the catalog.
+            f"ledger={self._file(ledger_path(project.catalog_path(leaflet.id, request.lang)))}",
             f"settings={self._file(project.root / 'leaflets.toml')}",
         ]
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -34,6 +34,8 @@ MAX_CATALOG_BYTES = 2 * 1024 * 1024
 # No message of a leaflet needs more; a longer translation would only blow up layout.
 MAX_MESSAGE_CHARS = 4000
 
+# A summary of the review ledger that `leaflets review sign` writes; never the source of
+# the status, which `leaflets.review` derives from the ledger (see review.py).
 REVIEW_STATUS = "X-Review-Status"
 REVIEWED_BY = "X-Reviewed-By"
 REVIEW_DATE = "X-Review-Date"
@@ -44,13 +46,21 @@ REVIEW_DATE = "X-Review-Date"
 
 @dataclass(frozen=True)
 class ReviewStatus:
+    """Derived from the review ledger (``leaflets.review``), never from a header."""
+
     status: str  # "source", "draft" or "reviewed"
-    reviewer: str = ""
-    date: str = ""
+    reviewer: str = ""  # who signed last
+    date: str = ""  # when
+    sealed: int = 0  # messages sealed, of
+    total: int = 0  # the messages counted (a catalog's, or those a handout prints)
 
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+    @property
+    def unsealed(self) -> int:
+        return self.total - self.sealed
 
 
 class Translations(gettext.NullTranslations):
@@ -65,12 +75,16 @@ class Translations(gettext.NullTranslations):
         # The catalog's own plural rule (checked valid by `checks`); English's otherwise.
         match = re.search(r"plural\s*=\s*([^;]+)", plural_forms)
         self._rule = gettext.c2py(match.group(1)) if match else (lambda n: int(n != 1))
+        # Every translated message looked up: what the handout prints, whose seals
+        # decide whether it is reviewed.
+        self.used: set[tuple[str | None, str]] = set()
 
     def _lookup(self, context: str | None, msgid: str, plural: str | None, n: int) -> str:
         forms = self._messages.get((context, msgid))
         if forms is None:
             self.missing.add((context, msgid))
             return msgid if plural is None or n == 1 else plural
+        self.used.add((context, msgid))
         index = 0 if len(forms) == 1 else min(self._plural(n), len(forms) - 1)
         return forms[index]
 
@@ -93,6 +107,8 @@ class Translations(gettext.NullTranslations):
 @dataclass
 class LoadedCatalog:
     translations: gettext.NullTranslations
+    # A translation is a draft until the renderer has derived the status of the handout
+    # from the review ledger (``review.handout_review``).
     review: ReviewStatus
     untranslated: int = 0
     fuzzy: int = 0
@@ -116,15 +132,6 @@ class LoadedCatalog:
             f"(lines {lines}{more}); translate them, or build with --allow-incomplete "
             "to print those messages in English with a notice on every page"
         )
-
-
-def review_status(po: polib.POFile) -> ReviewStatus:
-    status = po.metadata.get(REVIEW_STATUS, "draft").strip().lower() or "draft"
-    if status not in ("draft", "reviewed"):
-        status = "draft"
-    return ReviewStatus(
-        status, po.metadata.get(REVIEWED_BY, "").strip(), po.metadata.get(REVIEW_DATE, "").strip()
-    )
 
 
 def read_po(
@@ -178,7 +185,6 @@ def parse_po(path: Path, shown: str | Path) -> polib.POFile:
 class _Parsed:
     messages: dict[tuple[str | None, str], list[str]]
     plural_forms: str
-    review: ReviewStatus
     untranslated: int
     fuzzy: int
     unusable: list[int]
@@ -209,7 +215,7 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
         _PARSED[key] = parsed
     return LoadedCatalog(
         Translations(parsed.messages, parsed.plural_forms),
-        parsed.review,
+        ReviewStatus("draft"),
         parsed.untranslated,
         parsed.fuzzy,
         path,
@@ -263,7 +269,6 @@ def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -
     return _Parsed(
         messages,
         po.metadata.get("Plural-Forms", ""),
-        review_status(po),
         untranslated,
         fuzzy,
         unusable,
@@ -400,27 +405,6 @@ def extract_all(project: Project, write: bool = True) -> list[Path]:
         if write:
             write_atomic(path, new)
     return stale
-
-
-def catalog_status(project: Project, leaflet: Leaflet, lang: str) -> str:
-    """One line for ``leaflets list``: source, or percent translated and review status."""
-    if lang == project.settings.source_language:
-        return "source language"
-    try:
-        stats = catalog_stats(project, leaflet, lang, project.catalog_path(leaflet.id, lang))
-    except CatalogError as exc:
-        return f"unusable: {exc}"
-    total = stats.translated + stats.fuzzy + stats.untranslated
-    percent = 100 * stats.translated // total if total else 100
-    text = f"{percent:3d}% translated"
-    if stats.fuzzy:
-        text += f", {stats.fuzzy} fuzzy"
-    review = stats.review
-    if review.status == "reviewed":
-        text += f", reviewed by {review.reviewer or 'unknown'} on {review.date or 'unknown date'}"
-    else:
-        text += ", DRAFT: not yet reviewed by a qualified medical translator"
-    return text
 
 
 def init_catalog(project: Project, leaflet: Leaflet, lang: str) -> Path:
@@ -561,7 +545,6 @@ class CatalogStats:
     translated_words: int
     fuzzy_words: int
     untranslated_words: int
-    review: ReviewStatus
 
     @property
     def percent(self) -> float:
@@ -608,5 +591,4 @@ def catalog_stats(project: Project, leaflet: Leaflet, lang: str, path: Path) -> 
         t_words,
         f_words,
         u_words,
-        review_status(po),
     )

@@ -50,6 +50,10 @@ CODES: dict[str, str] = {
     "untranslated": "an empty msgstr (warning)",
     "same-as-source": "the msgstr is the English text (warning)",
     "too-long": "the msgstr is more than three times as long as the msgid (warning)",
+    # From the review ledger beside the catalog (leaflets.review).
+    "review-claim": "an X-Review-* header claims more than the review ledger shows",
+    "review-changed": "a message changed since a reviewer sealed it",
+    "review-ledger": "the review ledger cannot be read",
 }
 
 

@@ -8,8 +8,10 @@ exit code 2 for a bad argument, 1 for anything else that went wrong.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,9 +19,11 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, worksheet
+from . import review as seal
 from .desk import server as desk_server
 from .errors import LeafletsError, UsageProblem
+from .files import write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("leaflets")
@@ -90,8 +94,6 @@ def list_cmd() -> None:
     Example:
       leaflets list
     """
-    from .catalog import catalog_status
-
     project = _load()
     for leaflet in project.leaflets.values():
         click.echo(f"{leaflet.id}  (version {leaflet.version}, {leaflet.title})")
@@ -100,7 +102,7 @@ def list_cmd() -> None:
             click.echo(f"    {variant.id:<16} {variant.label}")
         click.echo("  languages:")
         for lang in project.languages(leaflet.id):
-            status = catalog_status(project, leaflet, lang)
+            status = seal.language_status(project, leaflet, lang)
             click.echo(f"    {lang:<8} {status}")
 
 
@@ -459,18 +461,17 @@ def update(langs: tuple[str, ...], check: bool) -> None:
 )
 @handle_errors
 def stats(langs: tuple[str, ...], fmt: str) -> None:
-    """How much of each catalog is translated, and its review status.
+    """How much of each catalog is translated, and how much of it is sealed.
 
     Counts messages the way `msgfmt --statistics` does, and the English words
-    in them.
+    in them. The review status comes from the review ledger (`leaflets review
+    status` has the details), never from the catalog's header.
 
     \b
     Example:
       leaflets stats
       leaflets stats --lang ar --format json
     """
-    import json
-
     from .catalog import catalog_stats, catalogs
 
     project = _load()
@@ -478,6 +479,7 @@ def stats(langs: tuple[str, ...], fmt: str) -> None:
         catalog_stats(project, lf, lang, path)
         for lf, lang, path in catalogs(project, _split_list(langs) or None)
     ]
+    reviews = [seal.catalog_review(project, project.leaflet(s.leaflet), s.lang) for s in rows]
     if fmt == "json":
         data = [
             {
@@ -492,11 +494,14 @@ def stats(langs: tuple[str, ...], fmt: str) -> None:
                 "fuzzy_words": s.fuzzy_words,
                 "untranslated_words": s.untranslated_words,
                 "percent": round(s.percent, 1),
-                "review_status": s.review.status,
-                "reviewed_by": s.review.reviewer,
-                "review_date": s.review.date,
+                "sealed": r.sealed,
+                "sealable": r.total,
+                "changed_since_sealed": r.changed,
+                "review_status": r.status().status,
+                "reviewed_by": r.status().reviewer,
+                "review_date": r.status().date,
             }
-            for s in rows
+            for s, r in zip(rows, reviews, strict=True)
         ]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -509,13 +514,15 @@ def stats(langs: tuple[str, ...], fmt: str) -> None:
         "untranslated",
         "obsolete",
         "words left",
+        "sealed",
         "review",
     )
     table = [columns]
-    for s in rows:
-        review = {"draft": "DRAFT, not yet reviewed", "reviewed": "reviewed"}[s.review.status]
-        if s.review.status == "reviewed":
-            review += f" by {s.review.reviewer or '?'} on {s.review.date or '?'}"
+    for s, r in zip(rows, reviews, strict=True):
+        status = r.status()
+        review = {"draft": "DRAFT, not yet reviewed", "reviewed": "reviewed"}[status.status]
+        if status.status == "reviewed":
+            review += f" (last signed by {status.reviewer} on {status.date})"
         table.append(
             (
                 s.leaflet,
@@ -526,13 +533,14 @@ def stats(langs: tuple[str, ...], fmt: str) -> None:
                 str(s.untranslated),
                 str(s.obsolete),
                 str(s.fuzzy_words + s.untranslated_words),
+                f"{r.sealed}/{r.total}",
                 review,
             )
         )
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
     for n, row in enumerate(table):
         cells = [
-            c.ljust(w) if i in (0, 1, 8) else c.rjust(w)
+            c.ljust(w) if i in (0, 1, 9) else c.rjust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         ]
         click.echo("  ".join(cells).rstrip())
@@ -826,8 +834,6 @@ def check(po_files: tuple[Path, ...], langs: tuple[str, ...], fmt: str) -> None:
       leaflets check --lang ar --format json
       leaflets check ~/Downloads/es.po
     """
-    import json
-
     from .checks import check_po_bytes
     from .fonts import coverage
     from .locale import locale_info
@@ -871,7 +877,11 @@ def check(po_files: tuple[Path, ...], langs: tuple[str, ...], fmt: str) -> None:
                 cover = coverage(project.fonts_dir, locale_info(language).font_stack)
             except LeafletsError:
                 cover = None
-        problems += check_po_bytes(data, shown, coverage=cover, expected_language=lang)
+        found = check_po_bytes(data, shown, coverage=cover, expected_language=lang)
+        problems += found
+        if not any(p.code in ("syntax", "encoding") for p in found):
+            # A review header that claims more than the ledger beside the catalog shows.
+            problems += seal.file_claim_problems(path, shown, data)
     errors = sum(1 for p in problems if p.severity == "error")
     if fmt == "json":
         click.echo(json.dumps([p.as_dict() for p in problems], indent=2, ensure_ascii=False))
@@ -890,3 +900,322 @@ def _declared_language(data: bytes) -> str | None:
 
     match = re.search(rb'"Language: *([A-Za-z_@-]+)\\n"', data[:4000])
     return match.group(1).decode("ascii") if match else None
+
+
+# --- review ------------------------------------------------------------------------------
+
+
+@main.group("review")
+def review_group() -> None:
+    """Review seals: who reviewed which translated text, derived from a ledger.
+
+    Beside each catalog, locales/<lang>/LC_MESSAGES/<leaflet>.review.toml records
+    the exact text a qualified reviewer signed. A handout is reviewed only when
+    every message it prints is sealed; any later change to a message unseals it.
+    A seal is a record kept in git, not a cryptographic signature.
+
+    \b
+    Example:
+      leaflets review status
+      leaflets review sheet --lang es            # a worksheet for the reviewer
+      leaflets review sign --lang es --reviewer "Ana Ruiz" --messages unsealed
+    """
+
+
+LEAFLET_OPTION = click.option(
+    "--leaflet", "leaflet_id", default=None, help="Leaflet id. Default: the only one."
+)
+
+
+def _problems_out(problems: list[Any]) -> None:
+    for problem in problems:
+        click.echo(str(problem))
+
+
+@review_group.command("status")
+@click.option("--lang", "langs", multiple=True, help="Only these languages (comma-separated).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@handle_errors
+def review_status(langs: tuple[str, ...], fmt: str) -> None:
+    """Per language: messages sealed, changed since sealed, never sealed, and who
+    signed last. The JSON also has, per variant, the messages its handouts print.
+
+    \b
+    Example:
+      leaflets review status
+      leaflets review status --lang ar --format json
+    """
+    project = _load()
+    reviews = seal.project_reviews(project, _split_list(langs) or None)
+    if fmt == "json":
+        rows = []
+        for r in reviews:
+            handouts = seal.variant_reviews(project.leaflet(r.leaflet), r)
+            rows.append(
+                {
+                    **r.as_dict(),
+                    "handouts": {
+                        variant: {"reviewed": not h.is_draft, "sealed": h.sealed, "total": h.total}
+                        for variant, h in handouts.items()
+                    },
+                }
+            )
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    columns = ("leaflet", "lang", "sealed", "changed", "never", "total", "status", "signed last")
+    table = [columns]
+    for r in reviews:
+        last = r.last_seal()
+        table.append(
+            (
+                r.leaflet,
+                r.lang,
+                str(r.sealed),
+                str(r.changed),
+                str(r.never),
+                str(r.total),
+                "reviewed" if r.reviewed else "DRAFT",
+                f"{last.reviewer} on {last.date.isoformat()}" if last else "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
+    for n, row in enumerate(table):
+        cells = [
+            c.rjust(w) if 2 <= i <= 5 else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        click.echo("  ".join(cells).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
+@review_group.command("sign")
+@click.option("--lang", required=True, help="Language code of the catalog reviewed.")
+@click.option("--reviewer", required=True, help="Full name of the qualified reviewer.")
+@click.option("--credential", default="", help="The reviewer's qualification, as text.")
+@click.option("--date", "date_text", default=None, help="YYYY-MM-DD. Default: today.")
+@click.option(
+    "--messages",
+    type=click.Choice(["all", "unsealed"]),
+    default="unsealed",
+    show_default=True,
+    help="unsealed: only messages changed since sealed or never sealed (what the "
+    "worksheet and diff show); all: every translated message, signed again.",
+)
+@LEAFLET_OPTION
+@handle_errors
+def review_sign(
+    lang: str,
+    reviewer: str,
+    credential: str,
+    date_text: str | None,
+    messages: str,
+    leaflet_id: str | None,
+) -> None:
+    """Seal the translated messages a reviewer has read, in the review ledger.
+
+    Records each message's context, English and translation with a fingerprint,
+    the reviewer, credential and date, and updates the catalog's X-Review-*
+    summary headers. Fuzzy and untranslated messages are never sealed; a
+    catalog with errors (`leaflets check`) cannot be signed. Commit the ledger:
+    git history is the audit trail.
+
+    \b
+    Example:
+      leaflets review sign --lang es --reviewer "Ana Ruiz" \\
+          --credential "ATA-certified medical translator" --messages unsealed
+    """
+    project = _load()
+    leaflet = seal.pick_leaflet(project, leaflet_id)
+    result = seal.sign(
+        project,
+        leaflet,
+        lang,
+        reviewer,
+        credential=credential,
+        date=seal.parse_date(date_text),
+        messages=messages,
+    )
+    for path in result.wrote:
+        click.echo(f"wrote {path}")
+    r = result.review
+    skipped = []
+    if result.skipped_fuzzy:
+        skipped.append(f"{result.skipped_fuzzy} fuzzy")
+    if result.skipped_untranslated:
+        skipped.append(f"{result.skipped_untranslated} untranslated")
+    note = f" (not signable: {', '.join(skipped)})" if skipped else ""
+    click.echo(f"{r.path}: signed {result.signed} message(s); {r.sealed} of {r.total} sealed{note}")
+
+
+@review_group.command("diff")
+@click.option("--lang", required=True, help="Language code.")
+@LEAFLET_OPTION
+@handle_errors
+def review_diff(lang: str, leaflet_id: str | None) -> None:
+    """Show each message changed since it was sealed: the English, then the sealed
+    and the current translation side by side.
+
+    Read them, then seal only those with `leaflets review sign --messages unsealed`.
+
+    \b
+    Example:
+      leaflets review diff --lang es
+    """
+    project = _load()
+    review = seal.catalog_review(project, seal.pick_leaflet(project, leaflet_id), lang)
+    text = seal.format_diff(review, width=max(60, min(160, _terminal_width())))
+    if text:
+        click.echo(text)
+    click.echo(
+        f"{review.changed} message(s) changed since sealed, {review.never} never sealed, "
+        f"{review.sealed} of {review.total} sealed",
+        err=True,
+    )
+
+
+def _terminal_width() -> int:
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 100
+
+
+@review_group.command("check")
+@click.option("--lang", "langs", multiple=True, help="Only these languages (comma-separated).")
+@handle_errors
+def review_check(langs: tuple[str, ...]) -> None:
+    """Fail (exit 1) when any catalog has text changed since its seal, a header that
+    claims more than its ledger, or a ledger that does not parse. For CI.
+
+    Messages never sealed are not an error: their handouts carry the draft mark.
+
+    \b
+    Example:
+      leaflets review check
+    """
+    project = _load()
+    wanted = _split_list(langs) or None
+    if wanted:
+        seal.project_reviews(project, wanted)  # an unknown language: exit 2
+    problems = seal.check_reviews(project, wanted)
+    _problems_out(problems)
+    click.echo(f"review check: {len(problems)} error(s)", err=True)
+    if problems:
+        sys.exit(1)
+
+
+@review_group.command("sync")
+@click.option("--lang", "langs", multiple=True, help="Only these languages (comma-separated).")
+@handle_errors
+def review_sync(langs: tuple[str, ...]) -> None:
+    """Correct X-Review-* headers that claim more than their ledger. Seals nothing.
+
+    After `leaflets update` merges new or changed English, a catalog that was
+    reviewed no longer is, and `review check` says its header claims too much:
+    this rewrites that summary from the ledger.
+
+    \b
+    Example:
+      leaflets update && leaflets review sync
+    """
+    project = _load()
+    wanted = _split_list(langs) or None
+    if wanted:
+        seal.project_reviews(project, wanted)  # an unknown language: exit 2
+    wrote = seal.sync_headers(project, wanted)
+    for path in wrote:
+        click.echo(f"updated {path}")
+    if not wrote:
+        click.echo("every review header agrees with its ledger")
+
+
+@review_group.command("sheet")
+@click.option("--lang", required=True, help="Language code.")
+@LEAFLET_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder. Default: <out_dir>/review.",
+)
+@handle_errors
+def review_sheet(lang: str, leaflet_id: str | None, out_dir: Path | None) -> None:
+    """Write a review worksheet (PDF and HTML): one row per message needing review,
+    with where it appears, the English, the translation and a column for notes.
+
+    \b
+    Example:
+      leaflets review sheet --lang ar --out /tmp/review
+    """
+    project = _load()
+    leaflet = seal.pick_leaflet(project, leaflet_id)
+    out = out_dir or project.root / project.settings.out_dir / "review"
+    sheet = worksheet.write_sheet(project, leaflet, lang, out)
+    click.echo(f"wrote {sheet.pdf} and {sheet.html} ({sheet.rows} message(s) to review)")
+
+
+@review_group.command("export")
+@click.option("--lang", required=True, help="Language code.")
+@click.option("--format", "fmt", type=click.Choice(["xliff"]), default="xliff", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write. Default: <out_dir>/review/<leaflet>_<lang>.xlf.",
+)
+@LEAFLET_OPTION
+@handle_errors
+def review_export(lang: str, fmt: str, output: Path | None, leaflet_id: str | None) -> None:
+    """Export a catalog as XLIFF 1.2 for a CAT tool.
+
+    Sealed messages are `signed-off`, messages waiting for review `translated`,
+    fuzzy ones `needs-review-translation`.
+
+    \b
+    Example:
+      leaflets review export --lang es --format xliff -o es.xlf
+    """
+    project = _load()
+    leaflet = seal.pick_leaflet(project, leaflet_id)
+    data = seal.export_xliff(project, leaflet, lang)
+    target = (
+        output or project.root / project.settings.out_dir / "review" / f"{leaflet.id}_{lang}.xlf"
+    )
+    write_atomic(target, data)
+    click.echo(f"wrote {target}")
+
+
+@review_group.command("import")
+@click.argument("xliff_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reviewer", required=True, help="Who signed off the units marked final.")
+@click.option("--credential", default="", help="The reviewer's qualification, as text.")
+@click.option("--date", "date_text", default=None, help="YYYY-MM-DD. Default: today.")
+@handle_errors
+def review_import(xliff_file: Path, reviewer: str, credential: str, date_text: str | None) -> None:
+    """Bring back an XLIFF file made by `review export`.
+
+    Changed text goes into the catalog and is unsealed, unless its unit is
+    signed-off or final: those seal their message in the reviewer's name. The
+    imported text must pass `leaflets check`. No change, nothing written.
+
+    \b
+    Example:
+      leaflets review import es.xlf --reviewer "Ana Ruiz"
+    """
+    project = _load()
+    result = seal.import_xliff(
+        project,
+        xliff_file,
+        reviewer,
+        credential=credential,
+        date=seal.parse_date(date_text),
+    )
+    for path in result.wrote:
+        click.echo(f"wrote {path}")
+    r = result.review
+    click.echo(
+        f"{r.path}: {result.changed} message(s) changed, {result.sealed} sealed by this "
+        f"import; {r.sealed} of {r.total} sealed"
+    )

@@ -10,6 +10,7 @@ from .config import Project
 from .errors import LeafletsError
 from .files import write_atomic
 from .render import BuildRequest, Renderer, resolve
+from .review import ledger_path
 
 
 class Preview:
@@ -27,7 +28,8 @@ class Preview:
         """Modification times of everything a render reads."""
         folders = (self.project.templates_dir, self.project.fonts_dir)
         files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
-        files.append(self.project.catalog_path(self.request.leaflet, self.request.lang))
+        catalog = self.project.catalog_path(self.request.leaflet, self.request.lang)
+        files += [catalog, ledger_path(catalog)]
         times = {}
         for path in files:
             try:

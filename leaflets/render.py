@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -34,7 +34,7 @@ from jinja2 import (
 from jinja2.loaders import split_template_path
 from markupsafe import Markup, escape
 
-from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
+from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, ReviewStatus, load_catalog
 from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Brand, Leaflet, Project, Variant
 from .errors import (
     FetchRefusedError,
@@ -47,6 +47,7 @@ from .fonts import load_fonts
 from .layouts import Bilingual, Pairing, paired_title, tag_languages
 from .locale import LocaleInfo, locale_info
 from .pdfx import OutputIntent, PrintFinisher, ProfileError
+from .review import handout_review
 
 log = logging.getLogger("leaflets")
 
@@ -392,6 +393,14 @@ class Renderer:
         )
         source = self.project.settings.source_language
         is_draft = catalog.review.is_draft
+        notices = ENGLISH_NOTICES
+        if is_draft and catalog.review.total:
+            review = catalog.review
+            notices = {
+                **ENGLISH_NOTICES,
+                "banner": f"{ENGLISH_NOTICES['banner']} {review.unsealed} of {review.total} "
+                "messages unreviewed.",
+            }
         return {
             "loc": loc,
             "brand": brand,
@@ -419,7 +428,7 @@ class Renderer:
             "draft": is_draft,
             "incomplete": incomplete,
             # Staff who do not read the handout's language still see its status.
-            "english_notices": ENGLISH_NOTICES if r.loc.code != source else None,
+            "english_notices": notices if r.loc.code != source else None,
             # The raw numbers, for choosing plural forms: `{% trans count=counts.x %}`.
             "counts": numbers,
             "PAGE_MARK": PAGE_MARK,
@@ -518,14 +527,19 @@ class Renderer:
         shown = catalog.path.relative_to(self.project.root) if catalog.path else None
         if not catalog.complete and not r.request.allow_incomplete:
             raise PolicyRefusal(catalog.incomplete_message(shown or ""))
-        if r.request.edition == "print" and catalog.review.is_draft and not r.request.allow_draft:
+        incomplete = not catalog.complete
+        catalog, html = self._derive_review(r, catalog, incomplete)
+        review = catalog.review
+        if r.request.edition == "print" and review.is_draft and not r.request.allow_draft:
             raise PolicyRefusal(
-                "draft translation, not yet reviewed by a qualified medical translator: the "
-                "print edition refuses drafts (use --allow-draft to print it with its draft mark)",
+                "draft translation, not yet reviewed by a qualified medical translator "
+                f"({review.unsealed} of {review.total} messages it prints are not sealed; see "
+                f"`leaflets review status --lang {r.request.lang}`): the print edition refuses "
+                "drafts (use --allow-draft to print it with its draft mark)",
                 shown,
             )
-        incomplete = not catalog.complete
-        html = self.html(r, catalog, incomplete)
+        if html is None:
+            html = self.html(r, catalog, incomplete)
         # Messages the template used that the catalog does not have at all (a stale
         # catalog) would print in English too: the same policy applies.
         missing = sorted(getattr(catalog.translations, "missing", ()), key=str)
@@ -542,6 +556,24 @@ class Renderer:
         result = self.pdf(html, r, catalog)
         result.incomplete = incomplete
         return result
+
+    def _derive_review(
+        self, r: Resolved, catalog: LoadedCatalog, incomplete: bool
+    ) -> tuple[LoadedCatalog, str | None]:
+        """The handout's review status, derived from the ledger: render it once without
+        the draft mark, recording every message it looks up; it is reviewed only when
+        all of those the catalog has are sealed (and then that HTML is the handout's)."""
+        if r.request.lang == self.project.settings.source_language:
+            return catalog, None
+        used = getattr(catalog.translations, "used", None)
+        if used is None:
+            return catalog, None
+        html = self.html(r, replace(catalog, review=ReviewStatus("reviewed")), incomplete)
+        # A fuzzy or untranslated message printed in English (--allow-incomplete) is
+        # printed too, and not sealed: the handout stays a draft.
+        missing: set[tuple[str | None, str]] = getattr(catalog.translations, "missing", set())
+        status = handout_review(self.project, r.leaflet, r.request.lang, set(used) | missing)
+        return replace(catalog, review=status), (html if not status.is_draft else None)
 
     def pdf(self, html: str, r: Resolved, catalog: LoadedCatalog) -> RenderResult:
         from weasyprint import HTML

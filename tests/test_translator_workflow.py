@@ -217,10 +217,12 @@ def test_stats_table_and_list_show_review_status() -> None:
     assert code == 0
     total = pot_messages()
     assert re.search(
-        rf"cryoablation\s+ar\s+100\.0%\s+{total}\s+0\s+0\s+0\s+0\s+DRAFT, not yet reviewed", output
+        rf"cryoablation\s+ar\s+100\.0%\s+{total}\s+0\s+0\s+0\s+0\s+0/{total}\s+"
+        "DRAFT, not yet reviewed",
+        output,
     )
     code, output = cli(ROOT, "list")
-    assert "ar       100% translated, DRAFT: not yet reviewed" in output
+    assert f"ar       100% translated, 0/{total} sealed, DRAFT: not yet reviewed" in output
 
 
 def test_shipped_catalogs_round_trip_through_gnu_gettext() -> None:
@@ -240,24 +242,18 @@ def test_draft_mark_on_every_page_and_gone_when_reviewed(tmp_path: Path, built) 
         assert "Translation not yet reviewed" in text  # the English half, for staff
     assert "Draft translation, not yet reviewed by a qualified medical translator." in pdf_text(pdf)
 
+    # Only seals in the review ledger make a handout reviewed (a typed header does not:
+    # see test_review.py). Signed in a project copy: no shipped translation is sealed.
     root = copy_project(tmp_path)
-    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
-    po = polib.pofile(str(path))
-    po.metadata.update(
-        {
-            "X-Review-Status": "reviewed",
-            "X-Reviewed-By": "A. Reviewer",
-            "X-Review-Date": "2026-11-01",
-        }
-    )
-    po.save(str(path))
+    sign = ("review", "sign", "--lang", "es", "--reviewer", "A. Reviewer", "--date", "2026-11-01")
+    assert cli(root, *sign)[0] == 0
     out = tmp_path / "out"
     assert (
         cli(root, "build", "--variant", "laparoscopic", "--lang", "es", "--out", str(out))[0] == 0
     )
     text = pdf_text((out / "cryoablation_laparoscopic_es_letter_clinic.pdf").read_bytes())
     assert "not yet reviewed" not in text
-    assert "reviewed by A. Reviewer on 2026-11-01" in cli(root, "list")[1]
+    assert "reviewed (last signed by A. Reviewer on 2026-11-01)" in cli(root, "list")[1]
 
 
 def test_preview_renders_again_after_a_save(tmp_path: Path) -> None:
