@@ -16,22 +16,20 @@ import re
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
-    Environment,
-    FileSystemLoader,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
 )
-from jinja2.loaders import split_template_path
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, load_catalog
@@ -45,6 +43,7 @@ from .errors import (
 )
 from .fonts import load_fonts
 from .locale import LocaleInfo, locale_info
+from .templating import ConfinedLoader, LeafletSandbox, PageTooLargeError
 
 log = logging.getLogger("leaflets")
 
@@ -254,34 +253,19 @@ class _Collect(logging.Handler):
             self.errors.append(record.getMessage().splitlines()[0])
 
 
-class SandboxedLoader(FileSystemLoader):
-    """Templates from ``templates/`` only: an include of a symlink or a path that leads
-    out of the folder is refused, like the URL fetcher refuses files outside it."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(folder)
-        self.folder = folder.resolve()
-
-    def get_source(
-        self, environment: Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        # Check before anything is read: a symlink to a secret must not even be opened.
-        candidate = self.folder.joinpath(*split_template_path(template))
-        if candidate.exists() and not candidate.resolve().is_relative_to(self.folder):
-            raise TemplateNotFound(f"{template} (leads outside the templates folder)")
-        return super().get_source(environment, template)
-
-
-def make_environment(project: Project) -> Environment:
-    env = Environment(
-        loader=SandboxedLoader(project.templates_dir),
+def make_environment(project: Project) -> LeafletSandbox:
+    """The environment every template of the project is compiled and rendered in:
+    sandboxed, confined to ``templates/``, and no value bigger than a whole handout."""
+    env = LeafletSandbox(
+        max_chars=MAX_HTML_CHARS,
+        loader=ConfinedLoader(project.templates_dir),
         extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
     env.policies["ext.i18n.trimmed"] = True
-    env.filters["css_page_counter"] = css_page_counter
+    env.filters["css_page_counter"] = env.checked_filter(css_page_counter)
     return env
 
 
@@ -414,7 +398,26 @@ class Renderer:
         except TemplateNotFound as exc:
             where, line = self._template_place(exc, shown)
             raise RenderError(f"template not found: {exc.message}", where, line) from None
-        except (TemplateError, KeyError, ValueError, TypeError) as exc:
+        except PageTooLargeError as exc:
+            place, line = self._longest_template_line(r, shown)
+            raise RenderError(
+                f"{exc}, more than the limit of {MAX_HTML_CHARS:,}: a template line, message "
+                "or field is far too long",
+                place,
+                line,
+            ) from None
+        except SecurityError as exc:
+            # The sandbox refused an attribute, a call or a size (templating.py).
+            where, line = self._template_place(exc, shown)
+            raise RenderError(f"template refused: {exc}", where, line) from None
+        except RecursionError as exc:
+            # An include or extends of itself: not a call the sandbox counts.
+            where, line = self._template_place(exc, shown)
+            raise RenderError("template refused: it includes itself", where, line) from None
+        except MemoryError as exc:
+            where, line = self._template_place(exc, shown)
+            raise RenderError("template refused: it needs too much memory", where, line) from None
+        except (TemplateError, LookupError, ValueError, TypeError, ArithmeticError) as exc:
             where, line = self._template_place(exc, shown)
             raise RenderError(f"cannot render template: {exc}", where, line) from None
 
