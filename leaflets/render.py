@@ -56,6 +56,7 @@ PDF_VARIANTS = {"clinic": "pdf/ua-1", "print": "pdf/x-1a"}
 ICC_PROFILE = "print/ISOcoated_v2_300_bas.icc"
 MARGIN = "0.6in"  # top and side page margins, as in leaflet.css
 MAX_FIELD_LENGTH = 200
+_INCLUDE = re.compile(r"\{%-?\s*(?:include|import|from)\s")
 # A handout is a few pages: HTML beyond this comes from a runaway message or template.
 MAX_HTML_CHARS = 400_000
 ENGLISH_NOTICES = {
@@ -412,7 +413,7 @@ class Renderer:
             raise RenderError(f"template refused: {exc}", where, line) from None
         except RecursionError as exc:
             # An include or extends of itself: not a call the sandbox counts.
-            where, line = self._template_place(exc, shown)
+            where, line = self._template_place(exc, shown, _INCLUDE)
             raise RenderError("template refused: it includes itself", where, line) from None
         except MemoryError as exc:
             where, line = self._template_place(exc, shown)
@@ -436,14 +437,25 @@ class Renderer:
                     return path.relative_to(self.project.root), number
         return default, None
 
-    def _template_place(self, exc: BaseException, default: Path) -> tuple[Path, int | None]:
+    def _template_place(
+        self, exc: BaseException, default: Path, statement: re.Pattern[str] | None = None
+    ) -> tuple[Path, int | None]:
         """The template file and line where an error was raised: Jinja2 rewrites the
-        traceback so that its frames point into the templates."""
+        traceback so that its frames point into the templates. ``statement``: the
+        innermost template line that matches it, if any (in a loop of includes, every
+        frame of the loop is equally deep)."""
         templates = self.project.templates_dir.resolve()
+        frames = []
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             path = Path(frame.filename)
             if path.suffix == ".j2" and path.resolve().is_relative_to(templates):
-                return path.resolve().relative_to(self.project.root), frame.lineno
+                frames.append((path.resolve().relative_to(self.project.root), frame))
+        if statement is not None:
+            for rel, frame in frames:
+                if statement.search(frame.line or ""):
+                    return rel, frame.lineno
+        if frames:
+            return frames[0][0], frames[0][1].lineno
         return default, None
 
     def render(self, request: BuildRequest) -> RenderResult:

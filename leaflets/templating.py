@@ -99,15 +99,20 @@ class _Usage:
 _USAGE: ContextVar[_Usage | None] = ContextVar("leaflets_template_usage", default=None)
 
 
-def size_of(value: Any, budget: int) -> int:
+def size_of(value: Any, budget: int, printing: bool = False) -> int:
     """How big ``value`` is once printed, roughly: the characters of its strings plus one
     per item, counted through nested containers (a list holding the same string twice
-    counts it twice, as printing it would). Counting stops once past ``budget``."""
+    counts it twice, as printing it would). Counting stops once past ``budget``.
+
+    ``printing``: an undefined value inside a container raises its error, as it does
+    when printed on its own, instead of showing as "Undefined" in a handout."""
     total = 0
     stack = [value]
     while stack and total <= budget:
         item = stack.pop()
         if isinstance(item, Undefined):
+            if printing:
+                str(item)  # a StrictUndefined raises here
             total += 1
         elif isinstance(item, str | bytes | bytearray | range):
             total += len(item)
@@ -155,7 +160,11 @@ class ConfinedLoader(FileSystemLoader):
         candidate = self.folder.joinpath(*split_template_path(template))
         if candidate.exists() and not candidate.resolve().is_relative_to(self.folder):
             raise TemplateNotFound(f"{template} (leads outside the templates folder)")
-        return super().get_source(environment, template)
+        try:
+            return super().get_source(environment, template)
+        except TemplateNotFound:
+            # Jinja's message names the folder's absolute path: keep it out of errors.
+            raise TemplateNotFound(template) from None
 
 
 class _CheckedCodeGenerator(CodeGenerator):
@@ -284,7 +293,7 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
         """Every ``{{ ... }}``, before it is turned into text."""
         if isinstance(value, Undefined):
             return value  # printing it raises the undefined's own error
-        size = size_of(value, self.max_chars)
+        size = size_of(value, self.max_chars, printing=True)
         self.check_size(size, "a printed value")
         usage = _USAGE.get()
         if usage is not None:
@@ -347,6 +356,23 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
             return False
         return super().is_safe_attribute(obj, attr, value)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Undefined):
+            str(obj)  # "'config' is undefined" rather than "'__class__' is unsafe"
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, Undefined):
+            str(obj)
+        return super().getitem(obj, argument)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        """Refuse at once, not when the value is printed: an unsafe attribute passed on
+        through filters would otherwise end as a vague "undefined" somewhere else."""
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe"
+        )
+
     def wrap_str_format(self, value: Any) -> None:
         """``str.format`` is refused (see ``_REFUSED_METHODS``), not wrapped."""
         return None
@@ -360,7 +386,10 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
     ) -> Any:
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"{__obj!r} is not safely callable")
-        __self.check_size(size_of((args, kwargs), __self.max_chars), "the arguments of a call")
+        # Jinja passes the variables of the enclosing block or loop along to Context.call,
+        # which takes them out again: they are not arguments.
+        passed = {k: v for k, v in kwargs.items() if k not in ("_block_vars", "_loop_vars")}
+        __self.check_size(size_of((args, passed), __self.max_chars), "the arguments of a call")
         usage = _USAGE.get()
         if usage is None:
             return __self.checked_value(__context.call(__obj, *args, **kwargs), "a call's result")
