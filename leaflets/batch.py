@@ -22,13 +22,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import EDITIONS, PAPERS, Project
+from .config import EDITIONS, PAPERS, Project, load_project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
-from .render import BuildRequest
+from .render import BuildRequest, Renderer
 
 log = logging.getLogger("leaflets")
 
@@ -337,11 +338,6 @@ _RETIRED = False
 def _worker_init(root: str, scratch: str, time_limit: float) -> None:
     """Start of a worker process: one project, one renderer (one FontConfiguration)."""
     global _WORKER, ITEM_TIME_LIMIT
-    from multiprocessing.util import Finalize
-
-    from .config import load_project
-    from .render import Renderer
-
     # WeasyPrint's font copies go into the batch's scratch folder, which the batch
     # removes at its end (and the next batch, after a kill).
     tempfile.tempdir = scratch
@@ -492,8 +488,6 @@ def _local_results(
     project: Project, requests: list[BuildRequest], scratch: Path
 ) -> Iterator[WorkResult]:
     """Render in this process (one job, or one handout)."""
-    from .render import Renderer
-
     renderer = None
     try:
         for request in requests:

@@ -43,7 +43,6 @@ from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
 from leaflets import batch
-from leaflets import render as render_module
 from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.render import BuildRequest, Renderer
@@ -1008,7 +1007,7 @@ def test_one_job_gets_a_new_renderer_after_a_timeout(
             super().__init__(project)
             made.append(self)
 
-    monkeypatch.setattr(render_module, "Renderer", Counted)
+    monkeypatch.setattr(batch, "Renderer", Counted)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     results = list(batch._results(project, requests, 1, scratch))
