@@ -8,14 +8,16 @@ or set. On top of that, this environment caps what a template can make the rende
 do, so that a template fails with an error instead of eating the machine:
 
 - ``range()`` gives at most ``MAX_RANGE`` numbers;
+- all loops of a render together turn at most ``MAX_LOOP_TURNS`` times;
 - calls (macros, ``caller()``, recursive loops, ``super()``) nest at most
   ``MAX_CALL_DEPTH`` deep;
 - no value a template makes (a string, a list, a dict, counted through nested
   containers) is bigger than ``max_chars``, the size of a whole handout: ``*``,
   ``+``, ``~``, ``%``, ``**``, list and dict literals, the results of calls and
-  filters are checked, and the filters and string methods that multiply their
-  input (``center``, ``indent``, ``join``, ``replace``, ``format`` ...) are checked
-  before they run;
+  filters are checked; the filters that multiply their input (``center``,
+  ``indent``, ``join``, ``replace``, ``format`` ...) are checked before they run,
+  and the string methods that do are refused;
+- integers have at most ``MAX_INT_BITS`` bits;
 - everything a template prints, over the whole render, is at most
   ``PRINT_FACTOR * max_chars`` characters.
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import abc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import wraps
@@ -40,13 +42,16 @@ from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
 from jinja2.filters import FILTERS
 from jinja2.loaders import split_template_path
-from jinja2.nodes import Concat, Dict, EvalContext, List, Tuple
-from jinja2.runtime import Context
+from jinja2.nodes import Call, Concat, Dict, EnvironmentAttribute, EvalContext, For, List, Tuple
+from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
 
 # A leaflet loops over a handful of items; ranges beyond this are a mistake or an attack.
 MAX_RANGE = 10_000
+# Turns of all loops of one render together. A leaflet loops a few dozen times; each
+# turn of a runaway loop may hold on to a little memory until the time limit.
+MAX_LOOP_TURNS = 1_000_000
 # Macros that call macros, recursive loops: a leaflet needs a few levels. Python's own
 # recursion limit (about 1,000 frames, several per template call) would come far later.
 MAX_CALL_DEPTH = 50
@@ -94,6 +99,7 @@ class _Usage:
 
     depth: int = 0
     printed: int = 0
+    turns: int = 0
 
 
 _USAGE: ContextVar[_Usage | None] = ContextVar("leaflets_template_usage", default=None)
@@ -170,7 +176,15 @@ class ConfinedLoader(FileSystemLoader):
 class _CheckedCodeGenerator(CodeGenerator):
     """Compiles ``~`` and list, tuple and dict literals so that the environment checks
     their size: they are the ways a template makes values that no call, filter or
-    operator the sandbox sees has made."""
+    operator the sandbox sees has made. The iterables of loops are counted."""
+
+    def visit_For(self, node: For, frame: Frame) -> None:
+        # `for x in environment.turns(<iterable>)`, called like any call of the template.
+        turns = node.iter
+        if not (isinstance(turns, Call) and isinstance(turns.node, EnvironmentAttribute)):
+            counter = EnvironmentAttribute("turns", lineno=turns.lineno)
+            node.iter = Call(counter, [turns], [], None, None, lineno=turns.lineno)
+        super().visit_For(node, frame)
 
     @optimizeconst
     def visit_Concat(self, node: Concat, frame: Frame) -> None:
@@ -341,6 +355,22 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
             size += _width(match.group(1), what) + _width(match.group(2), what)
         self.check_size(size, what)
 
+    def turns(self, iterable: Iterable[Any]) -> Iterable[Any]:
+        """A loop's iterable, counting its turns against the render's budget."""
+        usage = _USAGE.get()
+        if usage is None:
+            return iterable
+        return self._counted(iterable, usage)
+
+    def _counted(self, iterable: Iterable[Any], usage: _Usage) -> Iterator[Any]:
+        for item in iterable:
+            usage.turns += 1
+            if usage.turns > MAX_LOOP_TURNS:
+                raise TemplateLimitError(
+                    f"loops turned more than {MAX_LOOP_TURNS:,} times in one handout"
+                )
+            yield item
+
     def _range(self, *args: int) -> range:
         numbers = range(*args)
         if len(numbers) > MAX_RANGE:
@@ -397,6 +427,8 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
             raise TemplateLimitError(
                 f"calls nested more than {MAX_CALL_DEPTH} deep (a macro or loop calling itself?)"
             )
+        if isinstance(__obj, LoopContext) and args:
+            args = (__self.turns(args[0]), *args[1:])  # the next level of a recursive loop
         usage.depth += 1
         try:
             result = __context.call(__obj, *args, **kwargs)
