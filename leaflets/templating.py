@@ -40,7 +40,19 @@ from jinja2 import FileSystemLoader, Template, TemplateNotFound, Undefined, pass
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
-from jinja2.filters import FILTERS
+from jinja2.filters import (
+    FILTERS,
+    do_batch,
+    do_center,
+    do_format,
+    do_indent,
+    do_replace,
+    do_tojson,
+    do_wordwrap,
+    sync_do_join,
+    sync_do_slice,
+    sync_do_sum,
+)
 from jinja2.loaders import split_template_path
 from jinja2.nodes import Call, Concat, Dict, EnvironmentAttribute, EvalContext, For, List, Tuple
 from jinja2.runtime import Context, LoopContext
@@ -56,7 +68,7 @@ MAX_LOOP_TURNS = 1_000_000
 # recursion limit (about 1,000 frames, several per template call) would come far later.
 MAX_CALL_DEPTH = 50
 # Numbers: a leaflet prints days and degrees. 4,096 bits is about 1,200 digits; a
-# bigger integer can take minutes of uninterruptible C code to compute (10 ** 10 ** 10).
+# bigger integer can take minutes of uninterruptible C code to compute (10 ** (10 ** 10)).
 MAX_INT_BITS = 4096
 # Printed output over a whole render, as a multiple of max_chars: room for a handout
 # that is somewhat too big to be reported as such (render.py measures the HTML).
@@ -273,13 +285,16 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
                 f"{self.max_chars:,}"
             )
 
+    def sizes(self, *values: Any) -> int:
+        return sum(size_of(value, self.max_chars) for value in values)
+
     def checked_value(self, value: Any, what: str = "a value") -> Any:
         self.check_size(size_of(value, self.max_chars), what)
         return value
 
     def checked_parts(self, parts: tuple[Any, ...]) -> tuple[Any, ...]:
         """The operands of ``~``, before they are turned into strings and joined."""
-        self.check_size(size_of(parts, self.max_chars), "the text joined with ~")
+        self.check_size(self.sizes(*parts), "the text joined with ~")
         return parts
 
     @property
@@ -418,8 +433,8 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
             raise SecurityError(f"{__obj!r} is not safely callable")
         # Jinja passes the variables of the enclosing block or loop along to Context.call,
         # which takes them out again: they are not arguments.
-        passed = {k: v for k, v in kwargs.items() if k not in ("_block_vars", "_loop_vars")}
-        __self.check_size(size_of((args, passed), __self.max_chars), "the arguments of a call")
+        passed = [v for k, v in kwargs.items() if k not in ("_block_vars", "_loop_vars")]
+        __self.check_size(__self.sizes(*args, *passed), "the arguments of a call")
         usage = _USAGE.get()
         if usage is None:
             return __self.checked_value(__context.call(__obj, *args, **kwargs), "a call's result")
@@ -445,21 +460,21 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
         @wraps(func)
         def checked(*args: Any, **kwargs: Any) -> Any:
             values = args[1:] if passes_first else args
-            self.check_size(size_of((values, kwargs), self.max_chars), "a filter's input")
+            self.check_size(self.sizes(*values, *kwargs.values()), "a filter's input")
             return self.checked_value(func(*args, **kwargs), "a filter's result")
 
         return checked
 
     def _center(self, value: Any, width: int = 80) -> str:
         self.check_size(int(width), "center's width")
-        return str(FILTERS["center"](value, width))
+        return do_center(value, width)
 
     def _indent(
         self, s: str, width: int | str = 4, first: bool = False, blank: bool = False
     ) -> str:
         step = len(width) if isinstance(width, str) else int(width)
         self.check_size(len(str(s)) + (str(s).count("\n") + 1) * step, "the indented text")
-        return str(FILTERS["indent"](s, width, first, blank))
+        return str(do_indent(s, width, first, blank))
 
     def _wordwrap(
         self,
@@ -471,8 +486,7 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
     ) -> str:
         wrap = len(wrapstring) if wrapstring is not None else 2
         self.check_size(len(str(s)) * (1 + wrap), "the wrapped text")
-        wrap_filter = FILTERS["wordwrap"]
-        return str(wrap_filter(self, s, width, break_long_words, wrapstring, break_on_hyphens))
+        return do_wordwrap(self, s, width, break_long_words, wrapstring, break_on_hyphens)
 
     @pass_eval_context
     def _replace(
@@ -483,7 +497,7 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
         if count is not None and count >= 0:
             found = min(found, count)
         self.check_size(len(text) + found * len(new_s), "the text after replace")
-        return str(FILTERS["replace"](eval_ctx, s, old, new, count))
+        return str(do_replace(eval_ctx, s, old, new, count))
 
     @pass_eval_context
     def _join(
@@ -492,28 +506,28 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
         items = list(value)
         size = size_of(items, self.max_chars) + len(str(d)) * max(len(items) - 1, 0)
         self.check_size(size, "the joined text")
-        return str(FILTERS["join"](eval_ctx, items, d, attribute))
+        return sync_do_join(eval_ctx, items, d, attribute)
 
     def _format(self, value: str, *args: Any, **kwargs: Any) -> str:
         self._check_percent(str(value), (args, kwargs), "the text made by format")
-        return str(FILTERS["format"](value, *args, **kwargs))
+        return do_format(value, *args, **kwargs)
 
     def _batch(self, value: Iterable[Any], linecount: int, fill_with: Any = None) -> Any:
         self.check_size(int(linecount) * max(size_of(fill_with, self.max_chars), 1), "batch")
-        return list(FILTERS["batch"](value, linecount, fill_with))
+        return list(do_batch(value, linecount, fill_with))
 
-    def _slice(self, value: Iterable[Any], slices: int, fill_with: Any = None) -> Any:
+    def _slice(self, value: abc.Collection[Any], slices: int, fill_with: Any = None) -> Any:
         self.check_size(int(slices) * max(size_of(fill_with, self.max_chars), 1), "slice")
-        return list(FILTERS["slice"](value, slices, fill_with))
+        return list(sync_do_slice(value, slices, fill_with))
 
     @pass_eval_context
     def _tojson(self, eval_ctx: EvalContext, value: Any, indent: int | None = None) -> Any:
         if indent is not None and not 0 <= int(indent) <= 8:
             raise TemplateLimitError(f"tojson indent of {indent}, more than 8")
-        return FILTERS["tojson"](eval_ctx, value, indent)
+        return do_tojson(eval_ctx, value, indent)
 
     def _sum(self, iterable: Iterable[Any], attribute: Any = None, start: Any = 0) -> Any:
         # Adding up lists or strings is quadratic, in C code the time limit cannot stop.
         if not isinstance(start, int | float):
             raise TemplateLimitError("sum adds up numbers only")
-        return FILTERS["sum"](self, iterable, attribute, start)
+        return sync_do_sum(self, iterable, attribute, start)
