@@ -1210,6 +1210,7 @@ def test_template_cannot_run_code(tmp_path: Path, secret: Secret, injection: Inj
     assert not marker.exists(), "the template ran a command"
     assert_nothing_leaked(secret, None, out, result.output)
     message = assert_fails_cleanly(result, out, at(TEMPLATE, line), injection.error)
+    assert (result.stdout, result.stderr) == ("", message + "\n")
     assert str(tmp_path) not in message.replace(str(secret.path), "")
 
 
