@@ -1,4 +1,4 @@
-"""One handout: Jinja2 (i18n, autoescape, StrictUndefined) -> HTML -> WeasyPrint -> PDF.
+"""One handout: sandboxed Jinja2 (i18n, autoescape, strict) -> HTML -> WeasyPrint -> PDF.
 
 WeasyPrint is imported only when a Renderer is made: commands that do not
 render stay quick. A process keeps one Renderer, and so one FontConfiguration,
@@ -412,9 +412,11 @@ class Renderer:
             where, line = self._template_place(exc, shown)
             raise RenderError(f"template refused: {exc}", where, line) from None
         except RecursionError as exc:
-            # An include or extends of itself: not a call the sandbox counts.
+            # An include or extends of itself (not a call the sandbox counts), or markup
+            # nested thousands deep.
             where, line = self._template_place(exc, shown, _INCLUDE)
-            raise RenderError("template refused: it includes itself", where, line) from None
+            message = "template refused: it includes itself or nests too deeply"
+            raise RenderError(message, where, line) from None
         except MemoryError as exc:
             where, line = self._template_place(exc, shown)
             raise RenderError("template refused: it needs too much memory", where, line) from None
