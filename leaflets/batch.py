@@ -11,22 +11,26 @@ import json
 import logging
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
+from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import EDITIONS, LAYOUTS, PAPERS, Project
+from .config import EDITIONS, LAYOUTS, PAPERS, Project, load_project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
 from .files import output_lock, sha256_file, write_atomic
-from .render import BuildRequest
+from .render import BuildRequest, Renderer
 from .review import ledger_path
 
 log = logging.getLogger("leaflets")
@@ -302,22 +306,24 @@ class WorkResult:
     review_status: str = ""
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    timed_out: bool = False  # the process that rendered it must not render again
+    pid: int = 0  # the process that rendered it
 
 
 _WORKER: Any = None
+# Set in a worker process once an item ran out of time: the interrupted code may have
+# left WeasyPrint, Pango or the renderer in any state, so the process renders nothing
+# more and the batch starts fresh workers (see _pool_results).
+_RETIRED = False
 
 
-def _worker_init(root: str, scratch: str) -> None:
+def _worker_init(root: str, scratch: str, time_limit: float) -> None:
     """Start of a worker process: one project, one renderer (one FontConfiguration)."""
-    global _WORKER
-    from multiprocessing.util import Finalize
-
-    from .config import load_project
-    from .render import Renderer
-
+    global _WORKER, ITEM_TIME_LIMIT
     # WeasyPrint's font copies go into the batch's scratch folder, which the batch
     # removes at its end (and the next batch, after a kill).
     tempfile.tempdir = scratch
+    ITEM_TIME_LIMIT = time_limit  # the parent's, whatever the start method
     _WORKER = Renderer(load_project(Path(root)))
     # Pool workers leave through os._exit, which skips atexit: remove WeasyPrint's
     # temporary font folder through multiprocessing's own finaliser instead.
@@ -329,16 +335,15 @@ def _worker_init(root: str, scratch: str) -> None:
 ITEM_TIME_LIMIT = float(os.environ.get("LEAFLETS_ITEM_TIME_LIMIT", "60"))
 
 
-class _ItemTimeout(Exception):
-    pass
+class _ItemTimeout(BaseException):
+    """Raised by the time limit's alarm. Not an Exception, like KeyboardInterrupt: the
+    ``except Exception`` blocks of WeasyPrint and other libraries must not swallow it
+    and carry on rendering."""
 
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
     """Interrupt the work after ``seconds`` (main thread only, where signals arrive)."""
-    import signal
-    import threading
-
     if threading.current_thread() is not threading.main_thread() or seconds <= 0:
         yield
         return
@@ -371,6 +376,8 @@ def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
             request,
             "failed",
             message=f"rendering took longer than {ITEM_TIME_LIMIT:g} s",
+            timed_out=True,
+            pid=os.getpid(),
         )
     except Exception as exc:  # a bug, not the user's input: fail this item, keep the batch
         log.exception("unexpected error while rendering %s", request.filename())
@@ -396,11 +403,21 @@ def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
         result.pages,
         result.catalog.review.status,
         warnings=result.warnings,
+        pid=os.getpid(),
     )
 
 
 def _work(requests: list[BuildRequest]) -> list[WorkResult]:
-    return [render_item(_WORKER, request) for request in requests]
+    """Render a group in a worker; stop after an item that ran out of time. The
+    results are fewer than the requests then: the batch renders the others elsewhere."""
+    global _RETIRED
+    results: list[WorkResult] = []
+    for request in requests:
+        if _RETIRED:
+            break
+        results.append(render_item(_WORKER, request))
+        _RETIRED = results[-1].timed_out
+    return results
 
 
 def _by_language(requests: list[BuildRequest]) -> list[list[BuildRequest]]:
@@ -431,47 +448,81 @@ def _results(
 
     load_fonts(project.fonts_dir)  # a broken font list fails here, not inside every worker
     if jobs <= 1 or len(requests) <= 1:
-        from .render import Renderer
-
-        saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
-        try:
-            renderer = Renderer(project)
-        finally:
-            tempfile.tempdir = saved
-        try:
-            for request in requests:
-                yield render_item(renderer, request)
-        finally:
-            renderer.close()
+        yield from _local_results(project, requests, scratch)
         return
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(requests)),
-        initializer=_worker_init,
-        initargs=(str(project.root), str(scratch)),
-    ) as pool:
-        try:
-            yield from _pool_results(pool, requests, jobs)
-        except BrokenProcessPool:
-            raise LeafletsError(
-                "a worker process died; the handouts built so far are in the manifest"
-            ) from None
+    groups = deque(_by_language(requests))
+    while groups:
+        # A fresh pool, also after one whose worker ran out of time (see _pool_results).
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(groups)),
+            initializer=_worker_init,
+            initargs=(str(project.root), str(scratch), ITEM_TIME_LIMIT),
+        ) as pool:
+            try:
+                yield from _pool_results(pool, groups, jobs)
+            except BrokenProcessPool:
+                raise LeafletsError(
+                    "a worker process died; the handouts built so far are in the manifest"
+                ) from None
+
+
+def _local_results(
+    project: Project, requests: list[BuildRequest], scratch: Path
+) -> Iterator[WorkResult]:
+    """Render in this process (one job, or one handout)."""
+    renderer = None
+    try:
+        for request in requests:
+            if renderer is None:
+                saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+                try:
+                    renderer = Renderer(project)
+                finally:
+                    tempfile.tempdir = saved
+            result = render_item(renderer, request)
+            if result.timed_out:
+                # The interrupted render may have left its renderer in any state: the
+                # next item gets a new one (a new FontConfiguration and environment).
+                renderer.close()
+                renderer = None
+            yield result
+    finally:
+        if renderer is not None:
+            renderer.close()
 
 
 def _pool_results(
-    pool: ProcessPoolExecutor, requests: list[BuildRequest], jobs: int
+    pool: ProcessPoolExecutor, groups: deque[list[BuildRequest]], jobs: int
 ) -> Iterator[WorkResult]:
-    pending: set[Future[list[WorkResult]]] = set()
-    queue = iter(_by_language(requests))
-    # Keep a few tasks per worker in flight, not the whole matrix at once.
-    for group in itertools.islice(queue, jobs * 2):
-        pending.add(pool.submit(_work, group))
+    """Render ``groups`` (taking them from the left) until they are done or a worker
+    ran out of time. Then this pool takes no more work: the groups it has not rendered
+    go back to ``groups`` for a fresh pool, so that no process renders after a timeout."""
+    pending: dict[Future[list[WorkResult]], list[BuildRequest]] = {}
+    retiring = False
+
+    def submit() -> None:
+        # Keep a few tasks per worker in flight, not the whole matrix at once.
+        while groups and not retiring and len(pending) < jobs * 2:
+            group = groups.popleft()
+            pending[pool.submit(_work, group)] = group
+
+    submit()
     while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
-            yield from future.result()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.add(pool.submit(_work, nxt))
+            group = pending.pop(future)
+            results = future.result()
+            yield from results
+            if len(results) < len(group):
+                # A worker stopped at a timed-out item (or was retired already).
+                groups.appendleft(group[len(results) :])
+                retiring = True
+        if retiring:
+            for future, group in list(pending.items()):
+                if future.cancel():
+                    del pending[future]
+                    groups.appendleft(group)
+        submit()
 
 
 def run(

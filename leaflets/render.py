@@ -1,4 +1,4 @@
-"""One handout: Jinja2 (i18n, autoescape, StrictUndefined) -> HTML -> WeasyPrint -> PDF.
+"""One handout: sandboxed Jinja2 (i18n, autoescape, strict) -> HTML -> WeasyPrint -> PDF.
 
 WeasyPrint is imported only when a Renderer is made: commands that do not
 render stay quick. A process keeps one Renderer, and so one FontConfiguration,
@@ -16,22 +16,20 @@ import re
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
-    Environment,
-    FileSystemLoader,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
 )
-from jinja2.loaders import split_template_path
+from jinja2.exceptions import SecurityError
 from markupsafe import Markup, escape
 
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog, ReviewStatus, load_catalog
@@ -48,6 +46,7 @@ from .layouts import Bilingual, Pairing, paired_title, tag_languages
 from .locale import LocaleInfo, locale_info
 from .pdfx import OutputIntent, PrintFinisher, ProfileError
 from .review import handout_review
+from .templating import ConfinedLoader, LeafletSandbox, PageTooLargeError
 
 log = logging.getLogger("leaflets")
 
@@ -60,6 +59,7 @@ PDF_VARIANTS = {"clinic": "pdf/ua-1", "print": "pdf/x-1a"}
 ICC_PROFILE = "print/ISOcoated_v2_300_bas.icc"
 MARGIN = "0.6in"  # top and side page margins, as in leaflet.css
 MAX_FIELD_LENGTH = 200
+_INCLUDE = re.compile(r"\{%-?\s*(?:include|import|from)\s")
 # A handout is a few pages: HTML beyond this comes from a runaway message or template.
 MAX_HTML_CHARS = 400_000
 ENGLISH_NOTICES = {
@@ -285,34 +285,19 @@ class _Collect(logging.Handler):
             self.errors.append(record.getMessage().splitlines()[0])
 
 
-class SandboxedLoader(FileSystemLoader):
-    """Templates from ``templates/`` only: an include of a symlink or a path that leads
-    out of the folder is refused, like the URL fetcher refuses files outside it."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(folder)
-        self.folder = folder.resolve()
-
-    def get_source(
-        self, environment: Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        # Check before anything is read: a symlink to a secret must not even be opened.
-        candidate = self.folder.joinpath(*split_template_path(template))
-        if candidate.exists() and not candidate.resolve().is_relative_to(self.folder):
-            raise TemplateNotFound(f"{template} (leads outside the templates folder)")
-        return super().get_source(environment, template)
-
-
-def make_environment(project: Project) -> Environment:
-    env = Environment(
-        loader=SandboxedLoader(project.templates_dir),
+def make_environment(project: Project) -> LeafletSandbox:
+    """The environment every template of the project is compiled and rendered in:
+    sandboxed, confined to ``templates/``, and no value bigger than a whole handout."""
+    env = LeafletSandbox(
+        max_chars=MAX_HTML_CHARS,
+        loader=ConfinedLoader(project.templates_dir),
         extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
     env.policies["ext.i18n.trimmed"] = True
-    env.filters["css_page_counter"] = css_page_counter
+    env.filters["css_page_counter"] = env.checked_filter(css_page_counter)
     return env
 
 
@@ -492,7 +477,28 @@ class Renderer:
         except TemplateNotFound as exc:
             where, line = self._template_place(exc, shown)
             raise RenderError(f"template not found: {exc.message}", where, line) from None
-        except (TemplateError, KeyError, ValueError, TypeError) as exc:
+        except PageTooLargeError as exc:
+            place, line = self._longest_template_line(r, shown)
+            raise RenderError(
+                f"{exc}, more than the limit of {MAX_HTML_CHARS:,}: a template line, message "
+                "or field is far too long",
+                place,
+                line,
+            ) from None
+        except SecurityError as exc:
+            # The sandbox refused an attribute, a call or a size (templating.py).
+            where, line = self._template_place(exc, shown)
+            raise RenderError(f"template refused: {exc}", where, line) from None
+        except RecursionError as exc:
+            # An include or extends of itself (not a call the sandbox counts), or markup
+            # nested thousands deep.
+            where, line = self._template_place(exc, shown, _INCLUDE)
+            message = "template refused: it includes itself or nests too deeply"
+            raise RenderError(message, where, line) from None
+        except MemoryError as exc:
+            where, line = self._template_place(exc, shown)
+            raise RenderError("template refused: it needs too much memory", where, line) from None
+        except (TemplateError, LookupError, ValueError, TypeError, ArithmeticError) as exc:
             where, line = self._template_place(exc, shown)
             raise RenderError(f"cannot render template: {exc}", where, line) from None
 
@@ -511,14 +517,25 @@ class Renderer:
                     return path.relative_to(self.project.root), number
         return default, None
 
-    def _template_place(self, exc: BaseException, default: Path) -> tuple[Path, int | None]:
+    def _template_place(
+        self, exc: BaseException, default: Path, statement: re.Pattern[str] | None = None
+    ) -> tuple[Path, int | None]:
         """The template file and line where an error was raised: Jinja2 rewrites the
-        traceback so that its frames point into the templates."""
+        traceback so that its frames point into the templates. ``statement``: the
+        innermost template line that matches it, if any (in a loop of includes, every
+        frame of the loop is equally deep)."""
         templates = self.project.templates_dir.resolve()
+        frames = []
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
             path = Path(frame.filename)
             if path.suffix == ".j2" and path.resolve().is_relative_to(templates):
-                return path.resolve().relative_to(self.project.root), frame.lineno
+                frames.append((path.resolve().relative_to(self.project.root), frame))
+        if statement is not None:
+            for rel, frame in frames:
+                if statement.search(frame.line or ""):
+                    return rel, frame.lineno
+        if frames:
+            return frames[0][0], frames[0][1].lineno
         return default, None
 
     def render(self, request: BuildRequest) -> RenderResult:

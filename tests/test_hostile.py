@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import gc
 import gzip
 import io
 import json
@@ -29,18 +30,23 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 import polib
 import pytest
 from click.testing import CliRunner, Result
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
+from leaflets import batch
 from leaflets.cli import main
+from leaflets.config import Project, load_project
+from leaflets.render import BuildRequest, Renderer
 
 from .conftest import ROOT, copy_project, pdf_text
 
@@ -841,8 +847,9 @@ def test_placeholder_with_a_format_spec_is_refused(tmp_path: Path, msgstr: str) 
 # --- 5. resource limits: runaway items stop, the batch goes on -------------------------------
 
 
-def add_leaflet(root: Path, leaflet_id: str, snippet: str) -> None:
-    """A second leaflet: a copy of cryoablation with ``snippet`` after the title."""
+def add_leaflet(root: Path, leaflet_id: str, snippet: str, *, only: str | None = None) -> None:
+    """A second leaflet: a copy of cryoablation with ``snippet`` (a file in DATA) after
+    the title; ``only``: in that variant's handouts only."""
     folder = root / "templates/leaflets" / leaflet_id
     shutil.copytree(root / "templates/leaflets/cryoablation", folder)
     toml = folder / "leaflet.toml"
@@ -851,7 +858,10 @@ def add_leaflet(root: Path, leaflet_id: str, snippet: str) -> None:
         encoding="utf-8",
     )
     rel = f"templates/leaflets/{leaflet_id}/leaflet.html.j2"
-    insert_after(root, rel, TITLE_ANCHOR, (DATA / snippet).read_text(encoding="utf-8"))
+    text = (DATA / snippet).read_text(encoding="utf-8").rstrip("\n")
+    if only is not None:
+        text = f'{{% if variant.id == "{only}" %}}{text}{{% endif %}}'
+    insert_after(root, rel, TITLE_ANCHOR, text)
 
 
 def enormous_catalog(path: Path) -> None:
@@ -907,6 +917,103 @@ def test_runaway_items_are_stopped_and_the_batch_goes_on(tmp_path: Path) -> None
     assert sorted(p.name for p in out.glob("*.pdf")) == [pdf_name("en"), pdf_name("fr")]
     assert_no_leftovers(out)
     assert sorted(os.listdir(tmpdir)) == [], "temporary files left in TMPDIR"
+
+
+def test_time_limit_is_not_swallowed_by_except_exception() -> None:
+    """Library code under the limit that catches Exception (WeasyPrint does, in places)
+    cannot swallow the time limit and carry on."""
+    swallowed = 0
+    deadline = time.monotonic() + 5
+    with pytest.raises(batch._ItemTimeout), batch._time_limit(0.05):
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.01)
+            except Exception:
+                swallowed += 1
+    assert swallowed == 0
+
+
+class _SwallowingRenderer:
+    """Renders like code that catches every Exception in a loop."""
+
+    caught = 0
+
+    def render(self, request: BuildRequest) -> None:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(0.01)
+            except Exception:
+                self.caught += 1
+
+
+def test_render_item_stops_code_that_catches_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "ITEM_TIME_LIMIT", 0.1)
+    renderer = _SwallowingRenderer()
+    request = BuildRequest("cryoablation", "percutaneous", "en", "letter")
+    result = batch.render_item(renderer, request)
+    assert (result.status, result.message) == ("failed", "rendering took longer than 0.1 s")
+    assert result.timed_out and renderer.caught == 0
+
+
+def spin_name(variant: str) -> str:
+    return f"spin_{variant}_en_letter_clinic.pdf"
+
+
+def timing_out_project(tmp_path: Path) -> tuple[Project, list[BuildRequest]]:
+    """Cryoablation, and a leaflet whose laparoscopic handouts loop for hours: in each
+    group (leaflet and language) the looping handout comes before a good one."""
+    root = copy_project(tmp_path)
+    add_leaflet(root, "spin", "time-bomb.j2", only="laparoscopic")
+    project = load_project(root)
+    requests = batch.plan(project, langs=["en"])
+    names = [r.filename() for r in requests if r.leaflet == "spin"]
+    assert names == [spin_name("laparoscopic"), spin_name("percutaneous")]
+    return project, requests
+
+
+# Long enough for a good handout on a busy machine; the looping one takes hours.
+SHORT_LIMIT = 6.0
+
+
+def test_a_worker_that_ran_out_of_time_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process that was interrupted renders nothing more: the rest of its group is
+    built by a new worker process, and every other handout is built."""
+    monkeypatch.setattr(batch, "ITEM_TIME_LIMIT", SHORT_LIMIT)
+    project, requests = timing_out_project(tmp_path)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    results = {r.request.filename(): r for r in batch._results(project, requests, 2, scratch)}
+    looping = spin_name("laparoscopic")
+    assert results[looping].status == "failed" and results[looping].timed_out
+    assert results[looping].message == f"rendering took longer than {SHORT_LIMIT:g} s"
+    built = {name: r.pid for name, r in results.items() if r.status == "built"}
+    assert set(built) == {r.filename() for r in requests} - {looping}
+    assert built[spin_name("percutaneous")] != results[looping].pid, "a timed-out worker rendered"
+    assert os.getpid() not in {r.pid for r in results.values()}
+
+
+def test_one_job_gets_a_new_renderer_after_a_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "ITEM_TIME_LIMIT", SHORT_LIMIT)
+    project, requests = timing_out_project(tmp_path)
+    requests = [r for r in requests if r.leaflet == "spin"]
+    made: list[Renderer] = []
+
+    class Counted(Renderer):
+        def __init__(self, project: Project) -> None:
+            super().__init__(project)
+            made.append(self)
+
+    monkeypatch.setattr(batch, "Renderer", Counted)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    results = list(batch._results(project, requests, 1, scratch))
+    assert [(r.status, r.timed_out) for r in results] == [("failed", True), ("built", False)]
+    assert len(made) == 2, "the interrupted renderer was used again"
 
 
 # --- 6. interrupted work loses nothing -------------------------------------------------------
@@ -1045,3 +1152,86 @@ def test_failed_build_leaves_no_temporary_files(tmp_path: Path) -> None:
     assert not list(out.glob("*.pdf"))
     assert_no_leftovers(out)
     assert sorted(os.listdir(tmpdir)) == [], "temporary files left in TMPDIR"
+
+
+# --- 8. templates cannot run code or run away (issue 9) -------------------------------------
+# The payloads are in tests/data/hostile/template-injections.toml. Each one would read the
+# secret (through the audit hook's eyes) or run a command that creates a marker file.
+
+
+@dataclass(frozen=True)
+class Injection:
+    id: str
+    payload: str
+    error: str
+    runs_in_plain_jinja: bool
+
+
+INJECTIONS = [
+    Injection(a["id"], a["payload"], a["error"], a.get("runs_in_plain_jinja", False))
+    for a in tomllib.loads((DATA / "template-injections.toml").read_text(encoding="utf-8"))[
+        "attack"
+    ]
+]
+
+
+def armed(injection: Injection, secret: Secret, marker: Path) -> str:
+    return injection.payload.replace("<secret>", str(secret.path)).replace("<marker>", str(marker))
+
+
+# The payloads leave the secret file open, as attackers' code does.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize(
+    "injection", [pytest.param(i, id=i.id) for i in INJECTIONS if i.runs_in_plain_jinja]
+)
+def test_injection_runs_in_a_plain_jinja_environment(
+    tmp_path: Path, secret: Secret, injection: Injection
+) -> None:
+    """The control: without the sandbox these payloads do run, so the test below would
+    see it if the sandbox let them through."""
+    marker = tmp_path / "ran"
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    try:
+        output = env.from_string(armed(injection, secret, marker)).render()
+    finally:
+        gc.collect()  # the payload's open file warns here, not in a later test
+    assert marker.exists() or secret.token in output, output[:200]
+
+
+@pytest.mark.parametrize("injection", [pytest.param(i, id=i.id) for i in INJECTIONS])
+def test_template_cannot_run_code(tmp_path: Path, secret: Secret, injection: Injection) -> None:
+    root = copy_project(tmp_path)
+    marker = tmp_path / "ran"
+    line = insert_after(root, TEMPLATE, TITLE_ANCHOR, armed(injection, secret, marker))
+    out = tmp_path / "out"
+    result = cli(root, *BUILD, "--out", str(out))
+    assert not marker.exists(), "the template ran a command"
+    assert_nothing_leaked(secret, None, out, result.output)
+    message = assert_fails_cleanly(result, out, at(TEMPLATE, line), injection.error)
+    assert (result.stdout, result.stderr) == ("", message + "\n")
+    assert str(tmp_path) not in message.replace(str(secret.path), "")
+
+
+def test_poisoned_template_fails_only_its_handouts(tmp_path: Path, secret: Secret) -> None:
+    """A batch of two leaflets, one of them with a payload in its template: its two
+    handouts fail with the template's line, the other leaflet's are built, nothing runs."""
+    root = copy_project(tmp_path)
+    marker = tmp_path / "ran"
+    snippet = tmp_path / "payload.j2"
+    by_id = {i.id: i for i in INJECTIONS}
+    snippet.write_text(armed(by_id["cycler-init-globals-os"], secret, marker), encoding="utf-8")
+    add_leaflet(root, "poisoned", str(snippet))  # absolute: DATA / snippet is snippet
+    out = tmp_path / "out"
+    result = cli(root, "batch", "--lang", "en", "--jobs", "1", "--out", str(out))
+    assert not marker.exists(), "the template ran a command"
+    assert_nothing_leaked(secret, None, out, result.output)
+    assert result.exit_code == 1, result.output
+    failed = re.findall(r"^failed: (\S+): (.*)$", result.output, re.M)
+    place = "templates/leaflets/poisoned/leaflet.html.j2:9: template refused: access to attribute"
+    names = [f"{{}}_{v}_en_letter_clinic.pdf" for v in ("laparoscopic", "percutaneous")]
+    assert sorted(name for name, _ in failed) == [n.format("poisoned") for n in names]
+    assert all(message.startswith(place) for _, message in failed), failed
+    assert sorted(p.name for p in out.glob("*.pdf")) == [n.format("cryoablation") for n in names]
+    assert_no_leftovers(out)
