@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .batch import render_item
 from .catalog import catalog_stats
-from .config import EDITIONS, PAPERS, PATIENT_FIELDS, Leaflet, Project
+from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Leaflet, Project
 from .errors import CatalogError, PolicyRefusal, RenderError
 from .locale import locale_info
 from .render import BuildRequest, FieldProblem, Renderer, field_problems, resolve
@@ -42,6 +42,10 @@ class LanguageChoice:
     review_status: str  # one of REVIEW_STATES
     reviewer: str = ""
     review_date: str = ""
+    # Messages sealed by a reviewer, of those the catalog has (review.catalog_review);
+    # both 0 for the source language and for a catalog that cannot be read.
+    sealed: int = 0
+    sealable: int = 0
 
     @property
     def complete(self) -> bool:
@@ -78,7 +82,7 @@ class LeafletChoice:
 @dataclass(frozen=True)
 class Offer:
     """Everything a front end may offer: leaflets with their variants and languages,
-    papers, editions and the patient fields, with the project's defaults."""
+    papers, editions, layouts and the patient fields, with the project's defaults."""
 
     leaflets: tuple[LeafletChoice, ...]
     papers: tuple[str, ...]
@@ -87,6 +91,8 @@ class Offer:
     default_paper: str
     default_edition: str
     source_language: str
+    layouts: tuple[str, ...] = LAYOUTS
+    default_layout: str = LAYOUTS[0]
 
     def leaflet(self, leaflet_id: str) -> LeafletChoice | None:
         return next((lf for lf in self.leaflets if lf.id == leaflet_id), None)
@@ -110,12 +116,15 @@ def _language(project: Project, leaflet: Leaflet, code: str) -> LanguageChoice:
     shown = 100.0 if percent >= 100.0 else min(round(percent, 1), 99.9)
     # Derived from the review ledger: reviewed only when every message is sealed.
     review = catalog_review(project, leaflet, code).status()
-    return LanguageChoice(*base, shown, review.status, review.reviewer, review.date)
+    return LanguageChoice(
+        *base, shown, review.status, review.reviewer, review.date, review.sealed, review.total
+    )
 
 
 def describe(project: Project) -> Offer:
     """The leaflets, variants and languages (with names, direction, how much is
-    translated and review status), papers and editions of a project."""
+    translated, review status and messages sealed), papers, editions and layouts of a
+    project."""
     leaflets = tuple(
         LeafletChoice(
             leaflet.id,
@@ -135,6 +144,8 @@ def describe(project: Project) -> Offer:
         project.settings.default_paper,
         EDITIONS[0],
         project.settings.source_language,
+        LAYOUTS,
+        LAYOUTS[0],
     )
 
 
@@ -148,9 +159,11 @@ def handout_request(
     fields: Mapping[str, str] | None = None,
     allow_incomplete: bool = False,
     allow_draft: bool = False,
+    layout: str | None = None,
 ) -> BuildRequest:
     """A BuildRequest as ``leaflets build`` makes it: empty fields are left out (they
-    print as lines to write on), paper and edition default from the settings."""
+    print as lines to write on), paper and edition default from the settings, the
+    layout to standard."""
     return BuildRequest(
         leaflet=leaflet,
         variant=variant,
@@ -160,12 +173,14 @@ def handout_request(
         fields=tuple((k, v) for k, v in (fields or {}).items() if v.strip()),
         allow_incomplete=allow_incomplete,
         allow_draft=allow_draft,
+        layout=layout or LAYOUTS[0],
     )
 
 
 def request_problems(project: Project, request: BuildRequest) -> list[FieldProblem]:
     """Every patient field that cannot be used, after the names were checked; an
-    unknown leaflet, variant, language, paper or edition raises UnknownChoiceError."""
+    unknown leaflet, variant, language, paper, edition or layout raises
+    UnknownChoiceError, the bilingual layout with the source language LayoutProblem."""
     resolve(project, replace(request, fields=()))
     return field_problems(dict(request.fields), request.lang)
 
@@ -181,7 +196,8 @@ class Handout:
 def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Handout:
     """One handout in memory, under the same rules as ``leaflets build``.
 
-    Raises UnknownChoiceError or FieldProblem for a bad request, PolicyRefusal for a
+    Raises UnknownChoiceError, LayoutProblem or FieldProblem for a bad request,
+    PolicyRefusal for a
     draft or incomplete translation the request did not allow, RenderError when the
     handout cannot be made. Give a long-lived Renderer: a Project makes a cold one.
     """

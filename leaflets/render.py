@@ -119,9 +119,11 @@ def resolve(project: Project, request: BuildRequest) -> Resolved:
         raise UnknownChoiceError("layout", request.layout, LAYOUTS)
     source = project.settings.source_language
     if request.layout == "bilingual" and request.lang == source:
-        raise UsageProblem(
+        raise LayoutProblem(
             f"--layout bilingual pairs English with the patient's language, and --lang "
-            f"{request.lang} is English itself: choose the patient's language, e.g. --lang es"
+            f"{request.lang} is English itself: choose the patient's language, e.g. --lang es",
+            "the bilingual layout prints English beside the patient's language, and this "
+            "language is English itself: choose the patient's language, or another layout",
         )
     brand = project.brand(request.brand)
     for key, _ in request.fields:
@@ -156,6 +158,17 @@ def css_page_counter(label: str, style: str = "decimal") -> Markup:
         elif part:
             tokens.append(css_string(part))
     return Markup(" ".join(tokens))
+
+
+class LayoutProblem(UsageProblem):
+    """A layout that cannot be used with the chosen language (bilingual with the source
+    language). ``reason`` speaks of choices, not options, for the desk and the API."""
+
+    field = "layout"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class FieldProblem(UsageProblem):

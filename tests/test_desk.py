@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import polib
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -32,11 +33,14 @@ from leaflets.desk.server import AccessLog
 from leaflets.errors import RenderError
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import ROOT, copy_project, pdf_text, set_translation
+from .conftest import ROOT, cli, copy_project, pdf_text, set_translation
 
 TOKEN = "correct-horse-battery-staple-42"
 NAME = "Zyxwvut Quenby-Marlowe"  # searched for in logs and files: must be nowhere
 HOSTILE_NAMES = ["<script>alert(1)</script>", "{{ 7*7 }}", "%(phone)s"]
+# Messages of the cryoablation catalogs, each of which a reviewer can seal.
+MESSAGES = sum(1 for e in polib.pofile(str(ROOT / "locales/cryoablation.pot")) if e.msgid)
+ENGLISH_HEADINGS = ["What is cryoablation?", "During the procedure"]
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +140,11 @@ def test_api_leaflets(client: FlaskClient, project: Project) -> None:
     assert langs["zh_Hans"]["tag"] == "zh-Hans"
     assert langs["en"]["review_status"] == "source"
     assert langs["es"]["review_status"] == "draft" and langs["es"]["translated_percent"] == 100
+    assert langs["es"]["sealable"] == MESSAGES and langs["es"]["sealed"] < MESSAGES
+    assert (langs["en"]["sealed"], langs["en"]["sealable"]) == (0, 0)
     assert data["default_paper"] == project.settings.default_paper
+    assert data["layouts"] == ["standard", "large-print", "bilingual"]
+    assert data["default_layout"] == "standard"
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -199,6 +207,147 @@ def test_form_page_lists_languages_in_their_own_script(client: FlaskClient) -> N
         assert f'<label for="{name}">' in html
     assert 'type="date" id="procedure_date"' in html and 'type="time" id="arrival_time"' in html
     assert "<script>" not in html.replace('<script src="/static/desk.js" defer></script>', "")
+
+
+def _build(tmp_path: Path, *args: str) -> Path:
+    """``leaflets build`` in its own process, with the patient details api_body sends."""
+    fields = [f"patient={NAME}", "procedure_date=2026-12-01", "arrival_time=07:30"]
+    command = ["build", *args, "--out", str(tmp_path)]
+    command += [arg for f in fields for arg in ("--field", f)]
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return tmp_path
+
+
+def test_api_bilingual_is_the_pdf_build_makes(client: FlaskClient, tmp_path: Path) -> None:
+    response = client.post("/api/v1/handouts", json=api_body(layout="bilingual"))
+    check_against_spec("/api/v1/handouts", "post", response)
+    assert response.status_code == 200, response.get_json()
+    name = "cryoablation_laparoscopic_es_a4_clinic_bilingual.pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    text = pdf_text(response.data)
+    for heading in [*spanish_headings(), *ENGLISH_HEADINGS]:
+        assert heading in text
+    # The standard handout in Spanish has no English heading: the layout made them.
+    standard = pdf_text(client.post("/api/v1/handouts", json=api_body()).data)
+    assert not [h for h in ENGLISH_HEADINGS if h in standard]
+    build = ["--variant", "laparoscopic", "--lang", "es", "--paper", "a4"]
+    out = _build(tmp_path, *build, "--layout", "bilingual")
+    assert (out / name).read_bytes() == response.data
+
+
+def test_form_offers_the_layouts_as_a_labelled_group(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    group = html[html.index('<fieldset id="layout-group"') :]
+    group = group[: group.index("</fieldset>")]
+    assert '<legend><span class="step">5.</span> Layout</legend>' in group
+    for value, label in [
+        ("standard", "Standard"),
+        ("large-print", "Large print (18 pt, for low vision)"),
+        ("bilingual", "Bilingual (English beside the patient&#39;s language)"),
+    ]:
+        assert f'type="radio" name="layout" id="layout-{value}" value="{value}"' in group
+        assert f'<label for="layout-{value}">{label}</label>' in group
+    assert 'id="layout-standard" value="standard" checked' in group
+
+
+def test_form_large_print_preview_and_download(
+    client: FlaskClient, renderer: Renderer, project: Project
+) -> None:
+    data = form(client, layout="large-print")
+    preview = client.post("/handout", data=data)
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "<dt>Layout</dt><dd>Large print (18 pt, for low vision)</dd>" in html
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert hidden["layout"] == "large-print"
+    download = client.post("/handout", data={**hidden, "action": "download"})
+    name = "cryoablation_laparoscopic_es_a4_clinic_large-print.pdf"
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    fields = {"patient": NAME, "procedure_date": "2026-12-01", "arrival_time": "07:30"}
+    choices = ("cryoablation", "laparoscopic", "es", "a4", "clinic", fields)
+    large = render_handout(renderer, handout_request(project, *choices, layout="large-print"))
+    standard = render_handout(renderer, handout_request(project, *choices))
+    assert download.data == large.pdf
+    assert large.pages > standard.pages
+    assert NAME in pdf_text(download.data)
+
+
+def test_bilingual_with_english_is_refused_next_to_the_layout(client: FlaskClient) -> None:
+    page = client.post("/handout", data=form(client, lang="en", layout="bilingual"))
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    message = (
+        "The bilingual layout prints English beside the patient&#39;s language, and this "
+        "language is English itself: choose the patient&#39;s language, or another layout."
+    )
+    assert f'<p class="error" id="layout-error">{message}</p>' in html
+    assert '<fieldset id="layout-group" aria-describedby="layout-error">' in html
+    assert f'<li><a href="#layout-group">{message}</a></li>' in html
+    # The choices stay as they were, to be corrected.
+    assert 'id="layout-bilingual" value="bilingual" checked aria-invalid="true"' in html
+    assert 'id="lang-en" value="en" checked' in html
+    api = client.post("/api/v1/handouts", json=api_body(lang="en", layout="bilingual"))
+    check_against_spec("/api/v1/handouts", "post", api)
+    assert api.status_code == 422
+    (error,) = api.get_json()["errors"]
+    assert error["field"] == "layout"
+    assert "English itself" in error["message"] and "--" not in error["message"]
+
+
+def _status(html: str, code: str) -> str:
+    match = re.search(rf'id="lang-{code}-status">(.*?)</span>', html, re.S)
+    assert match, code
+    return " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split())
+
+
+def test_review_seal_counts_per_language(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    project = load_project(root)
+    client = create_app(project, LocalEngine(Renderer(project))).test_client()
+    before = _status(client.get("/").get_data(as_text=True), "es")
+    assert before.startswith("Draft translation, not yet reviewed by a qualified medical")
+    assert re.search(rf"\(\d+ of {MESSAGES} messages reviewed\)$", before), before
+    code, output = cli(
+        root,
+        "review",
+        "sign",
+        "--lang",
+        "es",
+        "--reviewer",
+        "Dr. Ana Ruiz",
+        "--date",
+        "2026-11-20",
+        "--messages",
+        "all",
+    )
+    assert code == 0, output
+    # The running desk shows the seal on its next page, without a restart.
+    html = client.get("/").get_data(as_text=True)
+    reviewed = (
+        f"Reviewed by Dr. Ana Ruiz on 2026-11-20 ({MESSAGES} of {MESSAGES} messages reviewed)"
+    )
+    assert _status(html, "es") == reviewed
+    assert 'class="status status-reviewed" id="lang-es-status"' in html
+    for other in ("ar", "ru", "zh_Hans"):
+        status = _status(html, other)
+        assert status.startswith("Draft translation, not yet reviewed"), (other, status)
+        assert status.endswith(f"of {MESSAGES} messages reviewed)"), (other, status)
+    langs = {
+        lang["code"]: lang
+        for lang in client.get("/api/v1/leaflets").get_json()["leaflets"][0]["languages"]
+    }
+    assert langs["es"]["review_status"] == "reviewed"
+    assert (langs["es"]["sealed"], langs["es"]["sealable"]) == (MESSAGES, MESSAGES)
+    assert langs["ar"]["review_status"] == "draft" and langs["ar"]["sealable"] == MESSAGES
+    assert langs["ar"]["sealed"] < MESSAGES
+    preview = client.post("/handout", data=form(client)).get_data(as_text=True)
+    assert "not yet reviewed" not in preview
 
 
 def test_search_filters_leaflets_without_script(client: FlaskClient) -> None:
@@ -280,6 +429,9 @@ def test_api_field_errors_do_not_echo_values(client: FlaskClient) -> None:
         ({k: v for k, v in api_body().items() if k != "lang"}, 400, "lang"),
         (api_body(fields={"patient": "x" * 201}), 422, "fields.patient"),
         (api_body(edition="print"), 409, "lang"),
+        (api_body(layout="poster"), 422, "layout"),
+        (api_body(layout=2), 400, "layout"),
+        (api_body(lang="en", layout="bilingual"), 422, "layout"),
     ],
 )
 def test_api_errors(client: FlaskClient, body: dict[str, Any], status: int, field: str) -> None:

@@ -370,6 +370,41 @@ def test_arabic_preview_is_right_to_left(browser: WebDriver, desk: str) -> None:
     shot(browser, "07-arabic-preview")
 
 
+def test_large_print_preview_and_download(browser: WebDriver, desk: str, downloads: Path) -> None:
+    browser.get(desk)
+    group = browser.find_element(By.ID, "layout-group")
+    legend = group.find_element(By.TAG_NAME, "legend").text
+    assert legend == "5. Layout"
+    labels = [label.text for label in group.find_elements(By.TAG_NAME, "label")]
+    assert labels == [
+        "Standard",
+        "Large print (18 pt, for low vision)",
+        "Bilingual (English beside the patient's language)",
+    ]
+    assert browser.find_element(By.ID, "layout-standard").is_selected()
+    click_label(browser, "variant-percutaneous")
+    click_label(browser, "lang-es")
+    click_label(browser, "paper-a4")
+    click_label(browser, "layout-large-print")
+    assert browser.find_element(By.ID, "layout-large-print").is_selected()
+    browser.find_element(By.ID, "patient").send_keys(NAME)
+    assert axe(browser) == []
+    shot(browser, "08-form-large-print")
+    browser.find_element(By.CSS_SELECTOR, 'button[value="preview"]').click()
+    WebDriverWait(browser, 30).until(lambda d: d.title.startswith("Preview"))
+    summary = browser.find_element(By.CSS_SELECTOR, ".summary").text
+    assert "Large print (18 pt, for low vision)" in summary and NAME in summary
+    pages = browser.find_elements(By.CSS_SELECTOR, "#pages img")
+    assert len(pages) >= 6  # the same text in 18 pt: the standard handout has 4 pages
+    assert axe(browser) == []
+    shot(browser, "09-preview-large-print")
+    for old in downloads.glob("*.pdf"):
+        old.unlink()
+    browser.find_element(By.ID, "download").click()
+    pdf = wait_for_download(downloads, "cryoablation_percutaneous_es_a4_clinic_large-print.pdf")
+    assert NAME in pdf_text(pdf)
+
+
 def test_error_page_is_accessible(browser: WebDriver, desk: str) -> None:
     browser.get(desk + "nowhere")
     assert "no such page" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text.lower()

@@ -35,7 +35,7 @@ from ..api import (
 )
 from ..config import PATIENT_FIELDS, Project
 from ..errors import LeafletsError, PolicyRefusal, RenderError, UnknownChoiceError
-from ..render import BuildRequest
+from ..render import BuildRequest, LayoutProblem
 from .engine import Engine, RenderTimeout
 from .openapi import openapi_spec
 from .webfonts import WebFonts, web_fonts
@@ -53,6 +53,7 @@ _CHOICE_FIELDS = {
     "language": "lang",
     "paper": "paper",
     "edition": "edition",
+    "layout": "layout",
     "field": "fields",
 }
 FIELD_LABELS = {
@@ -68,7 +69,12 @@ EDITION_LABELS = {
     "clinic": "Clinic (for printing here or emailing)",
     "print": "Print vendor (bleed, CMYK; refuses draft translations)",
 }
-_FORM_CHOICES = ("leaflet", "variant", "lang", "paper", "edition", "allow_incomplete")
+LAYOUT_LABELS = {
+    "standard": "Standard",
+    "large-print": "Large print (18 pt, for low vision)",
+    "bilingual": "Bilingual (English beside the patient's language)",
+}
+_FORM_CHOICES = ("leaflet", "variant", "lang", "paper", "edition", "layout", "allow_incomplete")
 _FORM_KEYS = {"csrf_token", "action", *_FORM_CHOICES, *PATIENT_FIELDS}
 _ACTIONS = ("preview", "download", "print", "edit")
 _API_KEYS = {
@@ -77,6 +83,7 @@ _API_KEYS = {
     "lang",
     "paper",
     "edition",
+    "layout",
     "fields",
     "allow_incomplete",
     "allow_draft",
@@ -114,9 +121,10 @@ class Problems:
 
 
 class _OfferCache:
-    """``describe`` reads every catalog; do it again only when a catalog changed, so the
-    form page stays fast and still shows a translator's latest work. (Leaflets and
-    settings are read once, when the desk starts.)"""
+    """``describe`` reads every catalog; do it again only when a catalog or its review
+    ledger changed, so the form page stays fast and still shows a translator's latest
+    work and a reviewer's latest seal. (Leaflets and settings are read once, when the
+    desk starts.)"""
 
     def __init__(self, project: Project) -> None:
         self.project = project
@@ -124,7 +132,9 @@ class _OfferCache:
         self._offer: Offer | None = None
 
     def _stamp(self) -> tuple[tuple[str, int, int], ...]:
-        paths = sorted(self.project.locales_dir.glob("*/LC_MESSAGES/*.po"))
+        # Catalogs and their review ledgers: a seal changes what the form says.
+        found = self.project.locales_dir.glob("*/LC_MESSAGES/*")
+        paths = sorted(p for p in found if p.suffix in (".po", ".toml"))
         stamps = []
         for path in paths:
             try:
@@ -338,6 +348,7 @@ def create_app(
             labels=FIELD_LABELS,
             paper_labels=PAPER_LABELS,
             edition_labels=EDITION_LABELS,
+            layout_labels=LAYOUT_LABELS,
             draft_note=DRAFT_NOTE,
         )
         return Response(html, status=status, mimetype="text/html")
@@ -387,6 +398,7 @@ def create_app(
             labels=FIELD_LABELS,
             paper_labels=PAPER_LABELS,
             edition_labels=EDITION_LABELS,
+            layout_labels=LAYOUT_LABELS,
             draft_note=DRAFT_NOTE,
         )
         return Response(html, mimetype="text/html")
@@ -415,7 +427,7 @@ def create_app(
             if key not in body:
                 raise BadParameter(key, f"{key} is required")
         values: dict[str, str] = {}
-        for key in ("leaflet", "variant", "lang", "paper", "edition"):
+        for key in ("leaflet", "variant", "lang", "paper", "edition", "layout"):
             value = body.get(key, "")
             if not isinstance(value, str):
                 raise BadParameter(key, f"{key} must be a string")
@@ -506,6 +518,7 @@ def _make(
         {k: values.get(k, "") for k in PATIENT_FIELDS if values.get(k)},
         allow_incomplete=values.get("allow_incomplete") == "1",
         allow_draft=allow_draft,
+        layout=values.get("layout") or None,
     )
     try:
         for problem in request_problems(project, request):
@@ -515,6 +528,9 @@ def _make(
         name = _CHOICE_FIELDS.get(exc.kind, exc.kind)
         valid = ", ".join(exc.valid)
         problems.add(name, f"No such {exc.kind}; valid values: {valid}.")
+    except LayoutProblem as exc:
+        # The library's rule (resolve), in the words of the choices on the form.
+        problems.add(exc.field, exc.reason[:1].upper() + exc.reason[1:] + ".")
     if problems:
         return problems
     return _render(engine, request, api)
@@ -587,6 +603,8 @@ def offer_json(offer: Offer) -> dict[str, Any]:
                         "direction": lang.direction,
                         "translated_percent": lang.translated_percent,
                         "review_status": lang.review_status,
+                        "sealed": lang.sealed,
+                        "sealable": lang.sealable,
                         **({"reviewer": lang.reviewer} if lang.reviewer else {}),
                         **({"review_date": lang.review_date} if lang.review_date else {}),
                     }
@@ -597,7 +615,9 @@ def offer_json(offer: Offer) -> dict[str, Any]:
         ],
         "papers": list(offer.papers),
         "editions": list(offer.editions),
+        "layouts": list(offer.layouts),
         "fields": list(offer.fields),
         "default_paper": offer.default_paper,
         "default_edition": offer.default_edition,
+        "default_layout": offer.default_layout,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..config import EDITIONS, PAPERS, PATIENT_FIELDS
+from ..config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS
 
 _ERRORS = {
     "type": "object",
@@ -42,6 +42,8 @@ _LANGUAGE = {
         "direction",
         "translated_percent",
         "review_status",
+        "sealed",
+        "sealable",
     ],
     "additionalProperties": False,
     "properties": {
@@ -56,6 +58,18 @@ _LANGUAGE = {
             "description": "draft: not yet reviewed by a qualified medical translator; "
             "the handout carries a draft mark on every page.",
         },
+        "sealed": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Messages of the catalog sealed by a qualified medical translator "
+            "(the review ledger); 0 for the source language and an unusable catalog.",
+        },
+        "sealable": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Messages of the catalog that can be sealed: the language is "
+            "reviewed when sealed equals sealable.",
+        },
         "reviewer": {"type": "string"},
         "review_date": {"type": "string"},
     },
@@ -63,7 +77,16 @@ _LANGUAGE = {
 
 _LEAFLETS = {
     "type": "object",
-    "required": ["leaflets", "papers", "editions", "fields", "default_paper", "default_edition"],
+    "required": [
+        "leaflets",
+        "papers",
+        "editions",
+        "layouts",
+        "fields",
+        "default_paper",
+        "default_edition",
+        "default_layout",
+    ],
     "additionalProperties": False,
     "properties": {
         "leaflets": {
@@ -95,9 +118,11 @@ _LEAFLETS = {
         },
         "papers": {"type": "array", "items": {"enum": list(PAPERS)}},
         "editions": {"type": "array", "items": {"enum": list(EDITIONS)}},
+        "layouts": {"type": "array", "items": {"enum": list(LAYOUTS)}},
         "fields": {"type": "array", "items": {"enum": list(PATIENT_FIELDS)}},
         "default_paper": {"enum": list(PAPERS)},
         "default_edition": {"enum": list(EDITIONS)},
+        "default_layout": {"enum": list(LAYOUTS)},
     },
 }
 
@@ -120,6 +145,13 @@ _HANDOUT_REQUEST = {
         "lang": {"type": "string", "examples": ["es"]},
         "paper": {"enum": list(PAPERS), "description": "Default: the project's paper."},
         "edition": {"enum": list(EDITIONS), "default": "clinic"},
+        "layout": {
+            "enum": list(LAYOUTS),
+            "default": LAYOUTS[0],
+            "description": "large-print: 18 pt body text, for low vision. bilingual: "
+            "every block in the patient's language with English right after it; not "
+            "with lang en (English itself), which is refused with 422 naming layout.",
+        },
         "fields": {
             "type": "object",
             "description": "Patient details; one left out or empty prints as a line to "
@@ -177,7 +209,7 @@ def openapi_spec() -> dict[str, Any]:
             "/api/v1/leaflets": {
                 "get": {
                     "operationId": "listLeaflets",
-                    "summary": "Leaflets with their variants and languages, papers, editions",
+                    "summary": "Leaflets, their variants and languages; papers, editions, layouts",
                     "responses": {
                         "200": {
                             "description": "What can be printed",
@@ -207,7 +239,8 @@ def openapi_spec() -> dict[str, Any]:
                         "200": {
                             "description": "The PDF, byte for byte what `leaflets build` "
                             "makes for the same choices; Content-Disposition names it "
-                            "<leaflet>_<variant>_<lang>_<paper>_<edition>.pdf",
+                            "<leaflet>_<variant>_<lang>_<paper>_<edition>.pdf, with "
+                            "_<layout> before .pdf for a layout other than standard",
                             "content": {
                                 "application/pdf": {
                                     "schema": {
@@ -226,7 +259,8 @@ def openapi_spec() -> dict[str, Any]:
                         "413": _error("The request body is too large"),
                         "415": _error("The body is not JSON"),
                         "422": _error(
-                            "An unknown leaflet, variant, language, paper or edition, or "
+                            "An unknown leaflet, variant, language, paper, edition or "
+                            "layout, the bilingual layout with English (field: layout), or "
                             "a patient field that cannot be read (a date that is not a date)"
                         ),
                         "500": _error("The handout could not be made"),
