@@ -30,6 +30,9 @@ from . import __version__
 from .config import EDITIONS, LAYOUTS, PAPERS, Project, load_project
 from .errors import LeafletsError, PolicyRefusal, UnknownChoiceError, UsageProblem
 from .files import output_lock, sha256_file, write_atomic
+from .fonts import load_fonts
+from .preflight import preflight_bytes
+from .proof import proof_sheet_from_pdfs
 from .render import BuildRequest, Renderer
 from .review import ledger_path
 
@@ -362,7 +365,6 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
     """Render one handout; for the print edition, preflight it before it may be written."""
-    from .preflight import preflight_bytes
 
     try:
         with _time_limit(ITEM_TIME_LIMIT):
@@ -444,7 +446,6 @@ def _results(
 ) -> Iterator[WorkResult]:
     if not requests:
         return  # nothing changed: WeasyPrint is never imported
-    from .fonts import load_fonts
 
     load_fonts(project.fonts_dir)  # a broken font list fails here, not inside every worker
     if jobs <= 1 or len(requests) <= 1:
@@ -615,7 +616,6 @@ def write_bundle(
 ) -> list[str]:
     """A zip for the print vendor: the PDFs of this batch, the manifest (JSON and CSV)
     and a proof sheet per paper and layout. Returns the names it holds."""
-    from .proof import proof_sheet_from_pdfs
 
     entries = {o.entry.path: o.entry for o in outcomes if o.entry is not None}
     manifest = Manifest(out_dir, entries)

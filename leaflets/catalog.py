@@ -8,6 +8,8 @@ from __future__ import annotations
 import gettext
 import io
 import re
+import shutil
+import subprocess
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,12 +18,17 @@ from pathlib import Path
 import polib
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import write_po
 from jinja2 import Environment, TemplateSyntaxError
 
+from .checks import check_po_bytes
 from .config import Leaflet, Project
 from .errors import CatalogError, LeafletsError
 from .files import write_atomic
+from .fonts import coverage
+from .locale import locale_info
+from .templating import make_environment
 
 COMMENT_TAGS = ["Translators:"]
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "newstyle_gettext": "true"}
@@ -145,8 +152,6 @@ def read_po(
     """Parse a catalog (and its text); any defect becomes a CatalogError naming the file
     and line. ``strict``: also refuse every error `leaflets check` would report, with
     the language's glyph ``coverage`` and expected ``language``."""
-    from .checks import check_po_bytes
-
     try:
         size = path.stat().st_size
         if size > MAX_CATALOG_BYTES:
@@ -224,9 +229,6 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
 
 
 def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -> _Parsed:
-    from .fonts import coverage
-    from .locale import locale_info
-
     cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
     po, text = read_po(path, shown, coverage=cover, language=lang, strict=True)
     lines = text.split("\n")
@@ -391,8 +393,6 @@ def same_po(old: bytes, new: bytes) -> bool:
 def extract_all(project: Project, write: bool = True) -> list[Path]:
     """Bring every leaflet's ``.pot`` up to date; return the files that were (or would be)
     changed. A file whose messages did not change is not rewritten, so its date stays."""
-    from .render import make_environment
-
     env = make_environment(project)
     stale = []
     for leaflet in project.leaflets.values():
@@ -410,10 +410,6 @@ def extract_all(project: Project, write: bool = True) -> list[Path]:
 def init_catalog(project: Project, leaflet: Leaflet, lang: str) -> Path:
     """Start a catalog for ``lang`` from the leaflet's ``.pot``: language, plural forms
     from CLDR, and a draft review status. Refuses to overwrite an existing catalog."""
-    from babel.messages.plurals import get_plural
-
-    from .locale import locale_info
-
     info = locale_info(lang)
     path = project.catalog_path(leaflet.id, lang)
     shown = path.relative_to(project.root)
@@ -451,9 +447,6 @@ def init_catalog(project: Project, leaflet: Leaflet, lang: str) -> Path:
 def gnu_format(data: bytes, shown: str | Path) -> bytes:
     """Lay a catalog out exactly as GNU gettext does (line wrapping, escapes), so that
     Poedit, Weblate and msgmerge see no churn in the files we write."""
-    import shutil
-    import subprocess
-
     msgcat = shutil.which("msgcat")
     if msgcat is None:
         raise CatalogError("GNU gettext's msgcat is needed to write catalogs; run `make setup`")
@@ -495,9 +488,6 @@ def merge_catalog(po_path: Path, pot: Path, shown: str | Path) -> bytes:
     translator sees what changed; messages gone from the template are kept as
     obsolete (``#~``). Fuzzy entries are never rendered.
     """
-    import shutil
-    import subprocess
-
     msgmerge = shutil.which("msgmerge")
     if msgmerge is None:
         raise CatalogError("GNU gettext's msgmerge is needed to update catalogs; run `make setup`")

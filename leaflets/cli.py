@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -20,10 +21,22 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, worksheet
+from . import batch as batch_mod
 from . import review as seal
+from .batch import merge_manifests, run
+from .catalog import catalog_stats, catalogs, extract_all, init_catalog, update_catalogs
+from .checks import check_po_bytes
+from .config import LAYOUTS, PAPERS, load_project
 from .desk import server as desk_server
-from .errors import LeafletsError, UsageProblem
+from .errors import LeafletsError, UnknownChoiceError, UsageProblem
 from .files import write_atomic
+from .fonts import coverage
+from .locale import locale_info
+from .preflight import preflight_file
+from .preview import Preview
+from .proof import proof_sheet
+from .render import BuildRequest, Renderer, resolve
+from .scaffold import new_leaflet
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("leaflets")
@@ -34,7 +47,6 @@ def _project_root() -> Path:
 
 
 def _load() -> Any:
-    from .config import load_project
 
     return load_project(_project_root())
 
@@ -196,8 +208,6 @@ def build(
           --paper letter --field patient="Ana Silva" --field procedure_date=2026-12-01
       leaflets build --variant laparoscopic --lang es --layout bilingual
     """
-    from .batch import run
-    from .render import BuildRequest, resolve
 
     project = _load()
     if leaflet_id is None:
@@ -285,7 +295,6 @@ def batch(
       leaflets batch --shard 2/4 --out out/shard2      # one machine of four
       leaflets batch --layout large-print,bilingual    # English is left out of bilingual
     """
-    from . import batch as batch_mod
 
     project = _load()
     requests = batch_mod.plan(
@@ -348,7 +357,6 @@ def extract(check: bool) -> None:
       leaflets extract
       leaflets extract --check    # in CI: fail when the .pot is out of date
     """
-    from .catalog import extract_all
 
     project = _load()
     _report_stale(extract_all(project, write=not check), check, "templates and .pot files agree")
@@ -378,7 +386,6 @@ def new(leaflet_id: str, title: str | None, variants: str) -> None:
       leaflets new knee-injection --title "Knee injection" --variants left,right
       leaflets extract && leaflets init es --leaflet knee-injection
     """
-    from .scaffold import new_leaflet
 
     names = [v.strip() for v in variants.split(",") if v.strip()]
     if len(names) != 2:
@@ -408,7 +415,6 @@ def init(lang: str, leaflet_ids: tuple[str, ...]) -> None:
     Example:
       leaflets init es
     """
-    from .catalog import init_catalog
 
     project = _load()
     for leaflet_id in leaflet_ids or tuple(project.leaflets):
@@ -447,7 +453,6 @@ def update(langs: tuple[str, ...], check: bool) -> None:
       leaflets extract && leaflets update
       leaflets update --lang es --check    # in CI
     """
-    from .catalog import update_catalogs
 
     project = _load()
     changed = update_catalogs(project, _split_list(langs) or None, write=not check)
@@ -472,7 +477,6 @@ def stats(langs: tuple[str, ...], fmt: str) -> None:
       leaflets stats
       leaflets stats --lang ar --format json
     """
-    from .catalog import catalog_stats, catalogs
 
     project = _load()
     rows = [
@@ -591,7 +595,6 @@ def preview(
     Example:
       leaflets preview --lang es --variant laparoscopic
     """
-    from .preview import Preview
 
     project = _load()
     leaflet = project.leaflet(leaflet_id) if leaflet_id else next(iter(project.leaflets.values()))
@@ -643,10 +646,6 @@ def proof(
       leaflets proof --paper a4,letter
       leaflets proof --layout bilingual --paper a4
     """
-    from .config import LAYOUTS, PAPERS
-    from .errors import UnknownChoiceError
-    from .proof import proof_sheet
-    from .render import Renderer
 
     project = _load()
     leaflet = project.leaflet(leaflet_id) if leaflet_id else next(iter(project.leaflets.values()))
@@ -709,7 +708,6 @@ def preflight(
     Example:
       leaflets preflight out/*_print.pdf --saddle-stitch
     """
-    from .preflight import preflight_file
 
     errors = 0
     for path in pdfs:
@@ -755,8 +753,6 @@ def manifest_merge(manifests: tuple[Path, ...], output: Path) -> None:
     Example:
       leaflets manifest merge out1/manifest.json out2/manifest.json -o out/manifest.json
     """
-    from .batch import merge_manifests
-    from .files import write_atomic
 
     write_atomic(output, merge_manifests(manifests))
     click.echo(f"wrote {output}")
@@ -834,9 +830,6 @@ def check(po_files: tuple[Path, ...], langs: tuple[str, ...], fmt: str) -> None:
       leaflets check --lang ar --format json
       leaflets check ~/Downloads/es.po
     """
-    from .checks import check_po_bytes
-    from .fonts import coverage
-    from .locale import locale_info
 
     targets: list[tuple[Path, str, str | None]] = []  # path, shown, language
     if po_files:
@@ -850,16 +843,12 @@ def check(po_files: tuple[Path, ...], langs: tuple[str, ...], fmt: str) -> None:
         except LeafletsError:
             project = None  # a foreign .po file needs no project, only for its glyphs
     else:
-        from .catalog import catalogs
-
         project = _load()
         wanted = _split_list(langs) or None
         if wanted:
             known = {code for _, code, _ in catalogs(project)}
             for code in wanted:
                 if code not in known:
-                    from .errors import UnknownChoiceError
-
                     raise UnknownChoiceError("language", code, known)
         for _leaflet, code, path in catalogs(project, wanted):
             targets.append((path, str(path.relative_to(project.root)), code))
@@ -896,7 +885,6 @@ def check(po_files: tuple[Path, ...], langs: tuple[str, ...], fmt: str) -> None:
 
 def _declared_language(data: bytes) -> str | None:
     """The Language header of a catalog, read without trusting the rest of it."""
-    import re
 
     match = re.search(rb'"Language: *([A-Za-z_@-]+)\\n"', data[:4000])
     return match.group(1).decode("ascii") if match else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import xml.parsers.expat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -410,7 +411,6 @@ def svg_problem(path: Path) -> tuple[int, str] | None:
     """(line, reason) for the first thing in a logo SVG that could reach outside it:
     links to other files or URLs, @import, entities, scripts. The renderer would refuse
     the fetch anyway; saying so here names the logo and its line."""
-    import xml.parsers.expat
 
     found: list[tuple[int, str]] = []
     parser = xml.parsers.expat.ParserCreate()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
+
 from .errors import LeafletsError
 
 # The first bytes of the font formats WeasyPrint reads: anything else (a Git LFS
@@ -84,7 +86,6 @@ def load_fonts(fonts_dir: Path) -> FontSet:
 
 @cache
 def _cmap(path: Path, mtime: float) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
 
     with TTFont(path, lazy=True) as font:
         return frozenset(font.getBestCmap())

@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
-    StrictUndefined,
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
@@ -46,12 +45,16 @@ from .layouts import Bilingual, Pairing, paired_title, tag_languages
 from .locale import LocaleInfo, locale_info
 from .pdfx import OutputIntent, PrintFinisher, ProfileError
 from .review import handout_review
-from .templating import ConfinedLoader, LeafletSandbox, PageTooLargeError
+from .templating import (
+    MAX_HTML_CHARS,
+    PAGE_MARK,
+    PAGES_MARK,
+    PageTooLargeError,
+    make_environment,
+)
 
 log = logging.getLogger("leaflets")
 
-PAGE_MARK = "\ue000"
-PAGES_MARK = "\ue001"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # Print vendors' usual bleed: 3 mm around A4, an eighth of an inch around Letter.
 BLEED = {"a4": "3mm", "letter": "0.125in"}
@@ -60,8 +63,6 @@ ICC_PROFILE = "print/ISOcoated_v2_300_bas.icc"
 MARGIN = "0.6in"  # top and side page margins, as in leaflet.css
 MAX_FIELD_LENGTH = 200
 _INCLUDE = re.compile(r"\{%-?\s*(?:include|import|from)\s")
-# A handout is a few pages: HTML beyond this comes from a runaway message or template.
-MAX_HTML_CHARS = 400_000
 ENGLISH_NOTICES = {
     "draft": "Translation not yet reviewed",
     "incomplete": "Incomplete translation: some text is in English",
@@ -135,29 +136,6 @@ def resolve(project: Project, request: BuildRequest) -> Resolved:
 
 
 # --- formatting helpers -------------------------------------------------------------------
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal; everything outside plain ASCII is escaped."""
-    out = []
-    for ch in text:
-        if ch.isascii() and (ch.isalnum() or ch in " .,:;!?()-_'/"):
-            out.append(ch)
-        else:
-            out.append(f"\\{ord(ch):x} ")
-    return '"' + "".join(out) + '"'
-
-
-def css_page_counter(label: str, style: str = "decimal") -> Markup:
-    """Turn a translated "Page {page} of {pages}" into CSS ``content`` tokens."""
-    counters = {PAGE_MARK: f"counter(page, {style})", PAGES_MARK: f"counter(pages, {style})"}
-    tokens = []
-    for part in re.split(f"([{PAGE_MARK}{PAGES_MARK}])", str(label)):
-        if part in counters:
-            tokens.append(counters[part])
-        elif part:
-            tokens.append(css_string(part))
-    return Markup(" ".join(tokens))
 
 
 class LayoutProblem(UsageProblem):
@@ -298,22 +276,6 @@ class _Collect(logging.Handler):
             self.errors.append(record.getMessage().splitlines()[0])
 
 
-def make_environment(project: Project) -> LeafletSandbox:
-    """The environment every template of the project is compiled and rendered in:
-    sandboxed, confined to ``templates/``, and no value bigger than a whole handout."""
-    env = LeafletSandbox(
-        max_chars=MAX_HTML_CHARS,
-        loader=ConfinedLoader(project.templates_dir),
-        extensions=["jinja2.ext.i18n"],
-        autoescape=True,
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    env.policies["ext.i18n.trimmed"] = True
-    env.filters["css_page_counter"] = env.checked_filter(css_page_counter)
-    return env
-
-
 class Renderer:
     """Renders handouts of one project. Keep one per process."""
 
@@ -322,6 +284,8 @@ class Renderer:
         self.env = make_environment(project)
         self.fonts = load_fonts(project.fonts_dir)
         _isolate_fontconfig(project.fonts_dir)
+        # Lazy: WeasyPrint loads Fontconfig's configuration at import, so it is imported
+        # after _isolate_fontconfig, and only by processes that render.
         from weasyprint.text.fonts import FontConfiguration
 
         tag_languages()  # bilingual handouts: /Lang on each part
@@ -606,6 +570,7 @@ class Renderer:
         return replace(catalog, review=status), (html if not status.is_draft else None)
 
     def pdf(self, html: str, r: Resolved, catalog: LoadedCatalog) -> RenderResult:
+        # Lazy: WeasyPrint (and the fetcher built on it) only where a PDF is made.
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
 

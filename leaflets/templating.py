@@ -36,7 +36,14 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, Template, TemplateNotFound, Undefined, pass_eval_context
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    Undefined,
+    pass_eval_context,
+)
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
@@ -58,6 +65,9 @@ from jinja2.nodes import Call, Concat, Dict, EnvironmentAttribute, EvalContext, 
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import Namespace
+from markupsafe import Markup
+
+from .config import Project
 
 # A leaflet loops over a handful of items; ranges beyond this are a mistake or an attack.
 MAX_RANGE = 10_000
@@ -531,3 +541,51 @@ class LeafletSandbox(ImmutableSandboxedEnvironment):
         if not isinstance(start, int | float):
             raise TemplateLimitError("sum adds up numbers only")
         return sync_do_sum(self, iterable, attribute, start)
+
+
+# --- the project's environment ------------------------------------------------------------
+
+# A handout is a few pages: HTML beyond this comes from a runaway message or template.
+MAX_HTML_CHARS = 400_000
+# Stand-ins for the page counters in a translated "Page {page} of {pages}".
+PAGE_MARK = "\ue000"
+PAGES_MARK = "\ue001"
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal; everything outside plain ASCII is escaped."""
+    out = []
+    for ch in text:
+        if ch.isascii() and (ch.isalnum() or ch in " .,:;!?()-_'/"):
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def css_page_counter(label: str, style: str = "decimal") -> Markup:
+    """Turn a translated "Page {page} of {pages}" into CSS ``content`` tokens."""
+    counters = {PAGE_MARK: f"counter(page, {style})", PAGES_MARK: f"counter(pages, {style})"}
+    tokens = []
+    for part in re.split(f"([{PAGE_MARK}{PAGES_MARK}])", str(label)):
+        if part in counters:
+            tokens.append(counters[part])
+        elif part:
+            tokens.append(css_string(part))
+    return Markup(" ".join(tokens))
+
+
+def make_environment(project: Project) -> LeafletSandbox:
+    """The environment every template of the project is compiled and rendered in:
+    sandboxed, confined to ``templates/``, and no value bigger than a whole handout."""
+    env = LeafletSandbox(
+        max_chars=MAX_HTML_CHARS,
+        loader=ConfinedLoader(project.templates_dir),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.filters["css_page_counter"] = env.checked_filter(css_page_counter)
+    return env
