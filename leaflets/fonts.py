@@ -45,9 +45,13 @@ class FontSet:
         bld = ", ".join(f'"{f}"' for f in bold)
         rules.append(f":root {{ --font-regular: {reg}; --font-bold: {bld}; }}")
         if stack in self.line_heights:
-            # Over the stylesheet's own heights, large print's included.
+            # Over the stylesheet's own heights, large print's included; the footer's
+            # three short lines a little closer, to stay well inside the bottom margin.
+            height = self.line_heights[stack]
+            rules.append(f"html, body, body * {{ line-height: {height:g} !important; }}")
             rules.append(
-                f"html, body, body * {{ line-height: {self.line_heights[stack]:g} !important; }}"
+                ".running-footer, .running-footer * "
+                f"{{ line-height: {round(height * 0.85, 2):g} !important; }}"
             )
         return "\n".join(rules)
 

@@ -2,7 +2,9 @@
 # Installs the Debian packages that pip cannot provide: the libraries WeasyPrint
 # loads at run time (Pango, HarfBuzz's subsetter: without it CJK renders take
 # 25x longer), GNU gettext (the referee for the catalogs we write) and poppler
-# (PDF to PNG for proof sheets and for looking at pages).
+# (PDF to PNG for proof sheets and for looking at pages), and ICU with what PyICU
+# needs to build against it (word segmentation for Thai, Khmer and Burmese line
+# breaks: PyICU comes as source only).
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 
@@ -15,6 +17,9 @@ packages=(
     libfontconfig1      # 2.14.1-4
     gettext             # 0.21-12
     poppler-utils       # 22.12.0-2+deb12u3
+    libicu-dev          # 72.1-3+deb12u1
+    pkg-config          # 1.8.1-1
+    g++                 # 4:12.2.0-3
 )
 
 missing=()
