@@ -65,6 +65,7 @@ RESERVED_FACT_NAMES = frozenset(
         "incomplete",
         "english_notices",
         "counts",
+        "fit",
         "PAGE_MARK",
         "PAGES_MARK",
         "gettext",

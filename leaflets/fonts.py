@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +23,9 @@ class FontSet:
     stacks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
     # Faces that cannot be used, and why: only the languages that need them fail.
     broken: dict[str, str]
+    # Scripts whose lines need their own height (a multiple of the font size), such
+    # as Nastaliq's tall sloping words: it replaces every line height of the page.
+    line_heights: dict[str, float] = field(default_factory=dict)
 
     def check_stack(self, stack: str) -> None:
         regular, bold = self.stacks[stack]
@@ -43,6 +46,15 @@ class FontSet:
         reg = ", ".join(f'"{f}"' for f in regular)
         bld = ", ".join(f'"{f}"' for f in bold)
         rules.append(f":root {{ --font-regular: {reg}; --font-bold: {bld}; }}")
+        if stack in self.line_heights:
+            # Over the stylesheet's own heights, large print's included; the footer's
+            # three short lines a little closer, to stay well inside the bottom margin.
+            height = self.line_heights[stack]
+            rules.append(f"html, body, body * {{ line-height: {height:g} !important; }}")
+            rules.append(
+                ".running-footer, .running-footer * "
+                f"{{ line-height: {round(height * 0.85, 2):g} !important; }}"
+            )
         return "\n".join(rules)
 
 
@@ -70,6 +82,11 @@ def load_fonts(fonts_dir: Path) -> FontSet:
         stacks = {
             name: (tuple(s["regular"]), tuple(s["bold"])) for name, s in data["stacks"].items()
         }
+        line_heights = {
+            name: float(s["line_height"])
+            for name, s in data["stacks"].items()
+            if "line_height" in s
+        }
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as exc:
         raise LeafletsError(f"cannot use font list: {exc}", FONTS_TOML) from None
     for name, (regular, bold) in stacks.items():
@@ -81,7 +98,7 @@ def load_fonts(fonts_dir: Path) -> FontSet:
         problem = _face_problem(family, file, fonts_dir)
         if problem is not None:
             broken[family] = problem
-    return FontSet(faces, stacks, broken)
+    return FontSet(faces, stacks, broken, line_heights)
 
 
 @cache

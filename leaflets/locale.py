@@ -24,10 +24,51 @@ _SCRIPT_STACKS = {
     "Hans": "sc",
     "Hant": "tc",
     "Kore": "kr",
+    "Jpan": "jp",
+    "Beng": "bengali",
+    "Guru": "gurmukhi",
+    "Gujr": "gujarati",
+    "Taml": "tamil",
+    "Thai": "thai",
+    "Khmr": "khmer",
+    "Mymr": "myanmar",
+    "Ethi": "ethiopic",
+    "Armn": "armenian",
+}
+# Languages written in a style of their script that has a stack of its own: Urdu in
+# Nastaliq, not the Naskh of Arabic and Persian.
+_LANGUAGE_STACKS = {"ur": "nastaliq"}
+
+# CLDR numbering systems -> CSS counter styles WeasyPrint knows. A locale's CLDR default
+# numbering system is the custom (Persian digits for fa, Bengali for bn, Myanmar for
+# my); where CLDR says latn (ar, hi, pa, gu, ta, th, km, am, ...) pages count 1, 2, 3.
+_COUNTER_STYLES = {
+    "arab": "arabic-indic",
+    "arabext": "persian",
+    "deva": "devanagari",
+    "beng": "bengali",
+    "guru": "gurmukhi",
+    "gujr": "gujarati",
+    "taml": "tamil",
+    "thai": "thai",
+    "khmr": "khmer",
+    "mymr": "myanmar",
 }
 
-# CLDR numbering systems -> CSS counter styles WeasyPrint knows.
-_COUNTER_STYLES = {"arab": "arabic-indic", "deva": "devanagari", "beng": "bengali"}
+# The digits of those numbering systems: Babel formats numbers with the locale's
+# separators (the Persian decimal separator) but always writes ASCII digits.
+_ZERO = {
+    "arab": 0x0660,
+    "arabext": 0x06F0,
+    "deva": 0x0966,
+    "beng": 0x09E6,
+    "guru": 0x0A66,
+    "gujr": 0x0AE6,
+    "taml": 0x0BE6,
+    "thai": 0x0E50,
+    "khmr": 0x17E0,
+    "mymr": 0x1040,
+}
 
 # Territories whose people read temperatures in degrees Fahrenheit first.
 _FAHRENHEIT_TERRITORIES = {"US", "LR", "BS", "BZ", "KY", "PW", "FM", "MH"}
@@ -55,7 +96,21 @@ class LocaleInfo:
 
     @property
     def font_stack(self) -> str:
-        return _SCRIPT_STACKS.get(self.script, "latin")
+        language_stack = _LANGUAGE_STACKS.get(self.babel.language)
+        return language_stack or _SCRIPT_STACKS.get(self.script, "latin")
+
+    @property
+    def numbering_system(self) -> str:
+        """CLDR's default numbering system for the locale: latn, arabext, beng, ..."""
+        return str(self.babel.default_numbering_system)
+
+    def digits(self, text: str) -> str:
+        """ASCII digits in ``text`` written in the locale's own digits, where those are
+        the custom (CLDR's default numbering system); otherwise ``text`` as it is."""
+        zero = _ZERO.get(self.numbering_system)
+        if zero is None:
+            return text
+        return text.translate({ord("0") + d: zero + d for d in range(10)})
 
     @property
     def counter_style(self) -> str:
@@ -75,13 +130,15 @@ class LocaleInfo:
         # their short format is numeric and unambiguous (2025-04-14).
         months = self.babel.months.get("format", {}).get("wide", {})
         style = "short" if months.get(1, "").startswith("M0") else "long"
-        return format_date(value, format=style, locale=self.babel)
+        return self.digits(format_date(value, format=style, locale=self.babel))
 
     def time(self, value: dt.time) -> str:
-        return format_time(value, format="short", locale=self.babel)
+        return self.digits(format_time(value, format="short", locale=self.babel))
 
     def number(self, value: float) -> str:
-        return format_decimal(value, format="#,##0.#", locale=self.babel)
+        return self.digits(
+            format_decimal(value, format="#,##0.#", locale=self.babel, numbering_system="default")
+        )
 
     def temperature(self, value: float, unit: str) -> str:
         """One clinic threshold in the reader's units, their usual unit first."""
@@ -93,8 +150,15 @@ class LocaleInfo:
         )
 
         def show(amount: float, unit_name: str) -> str:
-            return format_unit(
-                round(amount, 1), unit_name, length=length, format="#,##0.#", locale=self.babel
+            return self.digits(
+                format_unit(
+                    round(amount, 1),
+                    unit_name,
+                    length=length,
+                    format="#,##0.#",
+                    locale=self.babel,
+                    numbering_system="default",
+                )
             )
 
         c = show(celsius, "temperature-celsius")

@@ -42,6 +42,7 @@ from .errors import (
 )
 from .fonts import load_fonts
 from .layouts import Bilingual, Pairing, paired_title, tag_languages
+from .linebreak import WordBreaks, insert_breaks, needs_breaks
 from .locale import LocaleInfo, locale_info
 from .pdfx import OutputIntent, PrintFinisher, ProfileError
 from .review import handout_review
@@ -52,6 +53,8 @@ from .templating import (
     PageTooLargeError,
     make_environment,
 )
+from .textlayer import ACTUAL_TEXT
+from .textlayer import install as install_actual_text
 
 log = logging.getLogger("leaflets")
 
@@ -289,6 +292,9 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
 
         tag_languages()  # bilingual handouts: /Lang on each part
+        install_actual_text()  # a text layer that reads as the page (textlayer.py)
+        # False draws text as WeasyPrint alone would (bench/text_layer_bench.py compares).
+        self.actual_text = True
         self.font_config = FontConfiguration()
         self._finisher: PrintFinisher | None = None
         atexit.register(self.close)
@@ -317,6 +323,7 @@ class Renderer:
         catalog: LoadedCatalog,
         incomplete: bool,
         pairs: Pairing | None = None,
+        fit: bool = False,
     ) -> dict[str, Any]:
         tr = catalog.translations
         loc = r.loc
@@ -326,6 +333,10 @@ class Renderer:
         document_title = f"{title} \N{EN DASH} {variant_label}"
         shown_title: str | Markup = title
         shown_label: str | Markup = variant_label
+        if needs_breaks(loc):
+            # Break opportunities between words (linebreak.py); the PDF's title keeps none.
+            shown_title = insert_breaks(title, loc.babel.language)
+            shown_label = insert_breaks(variant_label, loc.babel.language)
         numbers = {k: v for k, v in r.leaflet.facts.items() if isinstance(v, int | float)}
         facts: dict[str, str] = {k: loc.number(v) for k, v in numbers.items()}
         fever = loc.temperature(brand.fever_value, brand.fever_unit)
@@ -335,8 +346,8 @@ class Renderer:
             english = f"{r.leaflet.title} \N{EN DASH} {r.variant.label}"
             if english != document_title:
                 document_title = f"{document_title} / {english}"
-            shown_title = paired_title(title, r.leaflet.title, loc, src)
-            shown_label = paired_title(variant_label, r.variant.label, loc, src)
+            shown_title = paired_title(shown_title, r.leaflet.title, loc, src)
+            shown_label = paired_title(shown_label, r.variant.label, loc, src)
             facts = {k: Bilingual(facts[k], src.number(v)) for k, v in numbers.items()}
             fever = Bilingual(fever, src.temperature(brand.fever_value, brand.fever_unit))
 
@@ -371,6 +382,8 @@ class Renderer:
             "edition": r.request.edition,
             "paper": r.request.paper,
             "layout": r.request.layout,
+            # Tighter spacing for a standard handout that overflows its page budget.
+            "fit": fit,
             # The page frame switches bilingual pairing on for the leaflet's body.
             "pairs": pairs or Pairing(tr, loc, loc),
             "title": shown_title,
@@ -432,17 +445,20 @@ class Renderer:
         )
         return "\n".join(rules)
 
-    def html(self, r: Resolved, catalog: LoadedCatalog, incomplete: bool = False) -> str:
+    def html(
+        self, r: Resolved, catalog: LoadedCatalog, incomplete: bool = False, fit: bool = False
+    ) -> str:
         template_path = r.leaflet.folder / "leaflet.html.j2"
         shown = template_path.relative_to(self.project.root)
         source = locale_info(self.project.settings.source_language)
-        pairs = Pairing(
-            catalog.translations, r.loc, source, bilingual=r.request.layout == "bilingual"
-        )
+        translations: Any = catalog.translations
+        if needs_breaks(r.loc):
+            translations = WordBreaks(translations, r.loc)
+        pairs = Pairing(translations, r.loc, source, bilingual=r.request.layout == "bilingual")
         pairs.install(self.env)
         try:
             template = self.env.get_template(r.leaflet.template)
-            return template.render(self.context(r, catalog, incomplete, pairs))
+            return template.render(self.context(r, catalog, incomplete, pairs, fit))
         except TemplateSyntaxError as exc:
             where = Path(exc.filename).relative_to(self.project.root) if exc.filename else shown
             raise RenderError(f"template syntax error: {exc.message}", where, exc.lineno) from None
@@ -548,6 +564,11 @@ class Renderer:
             incomplete = True
             html = self.html(r, catalog, incomplete)
         result = self.pdf(html, r, catalog)
+        if r.request.layout == "standard" and result.pages > r.leaflet.budget("standard"):
+            # Some languages run longer, or need taller lines (Nastaliq), than the page
+            # budget allows at the usual spacing: tighten spacing and line height, never
+            # the type size (leaflet.css, .fit-tight), and let the budget check judge.
+            result = self.pdf(self.html(r, catalog, incomplete, fit=True), r, catalog)
         result.incomplete = incomplete
         return result
 
@@ -589,6 +610,9 @@ class Renderer:
         collect = _Collect()
         wlog = logging.getLogger("weasyprint")
         wlog.addHandler(collect)
+        # /ActualText where glyphs do not spell their text: clinic edition only (PDF/UA);
+        # the print edition is PDF/X-1a, PDF 1.4, which predates it.
+        actual_text = ACTUAL_TEXT.set(r.request.edition == "clinic" and self.actual_text)
         try:
             document = HTML(
                 string=html,
@@ -605,6 +629,7 @@ class Renderer:
         except RecursionError:
             raise RenderError("the document is nested too deeply to lay out", shown) from None
         finally:
+            ACTUAL_TEXT.reset(actual_text)
             wlog.removeHandler(collect)
         if fetcher.refused:
             # WeasyPrint swallows some failed fetches (inside SVG images, for one) and

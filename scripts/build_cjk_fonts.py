@@ -3,13 +3,14 @@
 
 Full Noto Sans CJK faces are 16-17 MB each, and their .ttc collection always
 gives face 0 (Japanese glyph shapes) to an @font-face. This script pulls the
-Simplified Chinese, Traditional Chinese and Korean faces out of the
-collection and subsets each to a documented character set:
+Simplified Chinese, Traditional Chinese, Korean and Japanese faces out of
+the collection and subsets each to a documented character set:
 
 * the common characters of the national standard set for that region:
   GB 2312 symbols and level 1 hanzi (SC, 3,755 hanzi), Big5 symbols and
   level 1 hanzi (TC, 5,401 hanzi), KS X 1001 symbols and Hangul (KR, 2,350
-  syllables, no Hanja);
+  syllables, no Hanja), JIS X 0208 symbols, kana and level 1 kanji (JP, 2,965
+  kanji);
 * ASCII, Latin-1, general punctuation, CJK symbols and punctuation, and
   full-width forms;
 * every character that the project's catalogs use for that script, so a
@@ -19,7 +20,7 @@ A character outside the set shows up in `leaflets check` as a glyph error;
 rerun this script after adding it to EXTRA below or to a catalog.
 
 Source: Debian's fonts-noto-cjk package (apt-get install fonts-noto-cjk).
-Usage: python scripts/build_cjk_fonts.py [--source DIR]
+Usage: python scripts/build_cjk_fonts.py [--source DIR] [--region jp ...]
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ REGIONS = {
         "euc_kr",
         [((0xA1, 0xAC), (0xA1, 0xFE)), ((0xB0, 0xC8), (0xA1, 0xFE))],
     ),
+    # JIS X 0208: rows 0xA1-0xA8 are symbols, kana, Greek and Cyrillic, 0xB0-0xCF
+    # the 2,965 level 1 kanji.
+    "jp": (
+        "Noto Sans CJK JP",
+        ("ja",),
+        "euc_jp",
+        [((0xA1, 0xA8), (0xA1, 0xFE)), ((0xB0, 0xCF), (0xA1, 0xFE))],
+    ),
 }
 COMMON_RANGES = [(0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x3000, 0x303F), (0xFF00, 0xFFEF)]
 EXTRA = ""  # characters to keep beyond the sets above
@@ -81,12 +90,14 @@ def catalog_chars(languages: tuple[str, ...]) -> set[int]:
     return chars
 
 
-def build(source: Path) -> None:
+def build(source: Path, regions: list[str]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for weight in ("Regular", "Bold"):
         collection = TTCollection(str(source / f"NotoSansCJK-{weight}.ttc"))
         faces = {font["name"].getDebugName(1): font for font in collection.fonts}
         for region, (face_name, languages, codec, ranges) in REGIONS.items():
+            if region not in regions:
+                continue
             font = faces[face_name]
             keep = national_set(codec, ranges) | catalog_chars(languages)
             keep |= {c for lo, hi in COMMON_RANGES for c in range(lo, hi + 1)}
@@ -116,4 +127,11 @@ if __name__ == "__main__":
         default=DEFAULT_SOURCE,
         help="folder holding NotoSansCJK-Regular.ttc and NotoSansCJK-Bold.ttc",
     )
-    build(parser.parse_args().source)
+    parser.add_argument(
+        "--region",
+        action="append",
+        choices=sorted(REGIONS),
+        help="rebuild only this region's faces (repeatable; default: all)",
+    )
+    args = parser.parse_args()
+    build(args.source, args.region or list(REGIONS))

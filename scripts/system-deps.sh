@@ -2,8 +2,10 @@
 # Installs the Debian packages that pip cannot provide: the libraries WeasyPrint
 # loads at run time (Pango, HarfBuzz's subsetter: without it CJK renders take
 # 25x longer), GNU gettext (the referee for the catalogs we write), poppler
-# (PDF to PNG for proof sheets, the desk's preview and for looking at pages) and
-# Chromium with its WebDriver (the desk's browser tests).
+# (PDF to PNG for proof sheets, the desk's preview and for looking at pages),
+# Chromium with its WebDriver (the desk's browser tests), and ICU with what PyICU
+# needs to build against it (word segmentation for Thai, Khmer and Burmese line
+# breaks: PyICU comes as source only).
 # Idempotent: does nothing when everything is present.
 set -euo pipefail
 
@@ -18,6 +20,9 @@ packages=(
     poppler-utils       # 22.12.0-2+deb12u3
     chromium            # 156.0.8078.108-1~deb12u1
     chromium-driver     # 156.0.8078.108-1~deb12u1
+    libicu-dev          # 72.1-3+deb12u1
+    pkg-config          # 1.8.1-1
+    g++                 # 4:12.2.0-3
 )
 
 missing=()

@@ -45,13 +45,13 @@ def test_default_batch_builds_every_configured_language(tmp_path: Path) -> None:
         for variant in ("percutaneous", "laparoscopic")
         for lang in project.settings.languages
     }
-    assert set(files) == expected and len(expected) == 26
+    assert set(files) == expected and len(expected) == 54
     entry = files["cryoablation_percutaneous_en_letter_clinic.pdf"]
     assert entry["review_status"] == "source" and entry["leaflet_version"] == "1.0.0"
     assert files["cryoablation_percutaneous_ar_letter_clinic.pdf"]["review_status"] == "draft"
     assert len(str(entry["inputs"])) == 64
     assert "built    cryoablation_laparoscopic_en_letter_clinic.pdf (4 pages)" in output
-    assert "built       26" in output and "failed       0" in output
+    assert "built       54" in output and "failed       0" in output
 
 
 def test_incremental_skip_and_rebuild_after_a_catalog_change(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def test_no_shipped_translation_is_sealed() -> None:
     code, output = cli(ROOT, "review", "status", "--format", "json")
     assert code == 0
     rows = json.loads(output)
-    assert len(rows) == 12
+    assert len(rows) == len(list(ROOT.glob("locales/*/LC_MESSAGES/cryoablation.po"))) >= 12
     assert all(r["sealed"] == 0 and not r["reviewed"] for r in rows)
     assert all(r["total"] == r["never_sealed"] > 0 for r in rows)
     code, output = cli(ROOT, "review", "check")
@@ -487,7 +487,9 @@ def test_signing_rebuilds_a_skipped_handout(tmp_path: Path) -> None:
 def test_unknown_language_and_missing_catalog(tmp_path: Path, command: list[str]) -> None:
     root = copy_project(tmp_path)
     code, output = cli(root, *[a.format(lang="xx") for a in command])
-    assert code == 2 and "unknown language 'xx'; valid values: ar, es, fr" in output
+    project = load_project(root)
+    valid = ", ".join(sorted(x for x in project.settings.languages if x != "en"))
+    assert code == 2 and f"unknown language 'xx'; valid values: {valid}" in output
     (root / "locales/fr/LC_MESSAGES/cryoablation.po").unlink()  # fr stays in leaflets.toml
     code, output = cli(root, *[a.format(lang="fr") for a in command])
     assert code in (1, 2) and "no catalog for fr" in output, output

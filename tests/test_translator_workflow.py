@@ -117,7 +117,7 @@ def test_shipped_pot_is_current() -> None:
 
 @pytest.mark.parametrize(
     ("lang", "plural"),
-    [("de", "nplurals=2; plural=(n != 1);"), ("pl", "nplurals=3;"), ("ja", "nplurals=1;")],
+    [("de", "nplurals=2; plural=(n != 1);"), ("pl", "nplurals=3;"), ("id", "nplurals=1;")],
 )
 def test_init_writes_a_gnu_clean_draft_catalog(tmp_path: Path, lang: str, plural: str) -> None:
     root = copy_project(tmp_path)
