@@ -350,6 +350,33 @@ def test_review_seal_counts_per_language(tmp_path: Path) -> None:
     assert "not yet reviewed" not in preview
 
 
+def test_preview_says_draft_only_when_the_handout_is_one(tmp_path: Path) -> None:
+    """Review status belongs to a handout: with every message sealed and then one
+    laparoscopic-only message changed, the language is a draft, the laparoscopic
+    handout is one, and the percutaneous handout (which never prints that message)
+    is reviewed, in its PDF and in the preview's note alike."""
+    root = copy_project(tmp_path)
+    project = load_project(root)
+    client = create_app(project, LocalEngine(Renderer(project))).test_client()
+    sign = ("review", "sign", "--lang", "es", "--reviewer", "Dr. Ana Ruiz", "--messages", "all")
+    code, output = cli(root, *sign)
+    assert code == 0, output
+    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    po = polib.pofile(str(path))
+    entry = po.find("It needs only a few small cuts.", msgctxt="laparoscopic")
+    assert entry is not None
+    entry.msgstr = "Solo requiere unas pocas incisiones pequeñas."
+    po.save(str(path))
+    html = client.get("/").get_data(as_text=True)
+    assert _status(html, "es").startswith("Draft translation")
+    for variant, draft in (("percutaneous", False), ("laparoscopic", True)):
+        preview = client.post("/handout", data=form(client, variant=variant))
+        assert preview.status_code == 200
+        assert ("not yet reviewed" in preview.get_data(as_text=True)) is draft, variant
+        pdf = client.post("/handout", data=form(client, variant=variant, action="download"))
+        assert ("Traducción aún no revisada" in pdf_text(pdf.data)) is draft, variant
+
+
 def test_search_filters_leaflets_without_script(client: FlaskClient) -> None:
     hit = client.get("/?q=freezing").get_data(as_text=True)
     assert "1 leaflet matches" in hit and 'href="/?leaflet=cryoablation"' in hit
