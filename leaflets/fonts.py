@@ -58,6 +58,32 @@ class FontSet:
         return "\n".join(rules)
 
 
+def source_css(fonts: FontSet, stack: str, page_stack: str) -> str:
+    """For a bilingual handout: the source language's faces that the page's stack
+    lacks, and ``--font-source-regular``/``--font-source-bold`` naming them first, so
+    an English part is set in its own fonts (an Urdu page's Nastaliq face has Latin
+    punctuation of its own, with its own spacing)."""
+    fonts.check_stack(stack)
+    regular, bold = fonts.stacks[stack]
+    have = set(fonts.stacks[page_stack][0] + fonts.stacks[page_stack][1])
+    rules = []
+    for family in dict.fromkeys(regular + bold):
+        if family in have:
+            continue
+        path, weight = fonts.faces[family]
+        rules.append(
+            f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+            f"font-weight: {weight}; }}"
+        )
+    reg = ", ".join(f'"{f}"' for f in regular)
+    bld = ", ".join(f'"{f}"' for f in bold)
+    rules.append(
+        f":root {{ --font-source-regular: {reg}, var(--font-regular); "
+        f"--font-source-bold: {bld}, var(--font-bold); }}"
+    )
+    return "\n".join(rules)
+
+
 def _face_problem(family: str, file: Path, fonts_dir: Path) -> str | None:
     if not file.is_relative_to(fonts_dir.resolve()):
         return f"font {family!r}: {file.name} lies outside the fonts folder"

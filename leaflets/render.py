@@ -40,7 +40,7 @@ from .errors import (
     UnknownChoiceError,
     UsageProblem,
 )
-from .fonts import load_fonts
+from .fonts import load_fonts, source_css
 from .layouts import Bilingual, Pairing, paired_title, tag_languages
 from .linebreak import WordBreaks, insert_breaks, needs_breaks
 from .locale import LocaleInfo, locale_info
@@ -364,6 +364,8 @@ class Renderer:
                 self._edition_css(r),
             ]
         )
+        if pairs is not None and pairs.bilingual:
+            page_css += "\n" + source_css(self.fonts, pairs.source.font_stack, loc.font_stack)
         source = self.project.settings.source_language
         is_draft = catalog.review.is_draft
         notices = ENGLISH_NOTICES
