@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from .batch import render_item
 from .catalog import catalog_stats
-from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Leaflet, Project
+from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Leaflet, Project, Variant
 from .errors import CatalogError, PolicyRefusal, RenderError
 from .locale import locale_info
 from .render import BuildRequest, FieldProblem, Renderer, field_problems, resolve
@@ -57,18 +57,12 @@ class LanguageChoice:
 
 
 @dataclass(frozen=True)
-class VariantChoice:
-    id: str
-    label: str
-
-
-@dataclass(frozen=True)
 class LeafletChoice:
     id: str
     title: str
     version: str
     keywords: tuple[str, ...]
-    variants: tuple[VariantChoice, ...]
+    variants: tuple[Variant, ...]
     languages: tuple[LanguageChoice, ...]
 
     def matches(self, query: str) -> bool:
@@ -131,7 +125,7 @@ def describe(project: Project) -> Offer:
             leaflet.title,
             leaflet.version,
             leaflet.keywords,
-            tuple(VariantChoice(v.id, v.label) for v in leaflet.variants),
+            leaflet.variants,
             tuple(_language(project, leaflet, code) for code in project.languages(leaflet.id)),
         )
         for leaflet in project.leaflets.values()

@@ -619,13 +619,7 @@ def preview(
 )
 @click.option("--lang", "langs", multiple=True, help="Languages to show. Default: every language.")
 @click.option("--layout", default=None, help=LAYOUT_HELP + ". Default: standard.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder. Default: from leaflets.toml (out/).",
-)
+@OUT_OPTION
 @handle_errors
 def proof(
     leaflet_id: str | None,

@@ -33,16 +33,21 @@ class FontSet:
             if family in self.broken:
                 raise LeafletsError(self.broken[family], FONTS_TOML)
 
-    def css(self, stack: str) -> str:
-        self.check_stack(stack)
-        regular, bold = self.stacks[stack]
+    def face_rules(self, families: tuple[str, ...]) -> list[str]:
+        """An ``@font-face`` rule for each family, once, in order."""
         rules = []
-        for family in dict.fromkeys(regular + bold):
+        for family in dict.fromkeys(families):
             path, weight = self.faces[family]
             rules.append(
                 f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
                 f"font-weight: {weight}; }}"
             )
+        return rules
+
+    def css(self, stack: str) -> str:
+        self.check_stack(stack)
+        regular, bold = self.stacks[stack]
+        rules = self.face_rules(regular + bold)
         reg = ", ".join(f'"{f}"' for f in regular)
         bld = ", ".join(f'"{f}"' for f in bold)
         rules.append(f":root {{ --font-regular: {reg}; --font-bold: {bld}; }}")
@@ -66,15 +71,7 @@ def source_css(fonts: FontSet, stack: str, page_stack: str) -> str:
     fonts.check_stack(stack)
     regular, bold = fonts.stacks[stack]
     have = set(fonts.stacks[page_stack][0] + fonts.stacks[page_stack][1])
-    rules = []
-    for family in dict.fromkeys(regular + bold):
-        if family in have:
-            continue
-        path, weight = fonts.faces[family]
-        rules.append(
-            f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
-            f"font-weight: {weight}; }}"
-        )
+    rules = fonts.face_rules(tuple(f for f in regular + bold if f not in have))
     reg = ", ".join(f'"{f}"' for f in regular)
     bld = ", ".join(f'"{f}"' for f in bold)
     rules.append(

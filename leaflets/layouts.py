@@ -81,16 +81,8 @@ class Pairing:
         patient = _fill(translated, variables, english=False)
         if not self.pairing or translated == english:
             return patient
-        return Markup(
-            '<span class="pair pair-patient" lang="{}" dir="{}">{}</span>'
-            '<span class="pair pair-source" lang="{}" dir="{}">{}</span>'
-        ).format(
-            self.loc.bcp47,
-            self.loc.direction,
-            patient,
-            self.source.bcp47,
-            self.source.direction,
-            _fill(english, variables, english=True),
+        return in_both_languages(
+            patient, _fill(english, variables, english=True), self.loc, self.source
         )
 
     def install(self, env: Environment) -> None:
@@ -133,8 +125,10 @@ class Pairing:
         env.newstyle_gettext = True  # type: ignore[attr-defined]
 
 
-def paired_title(translated: str, english: str, loc: LocaleInfo, source: LocaleInfo) -> Markup:
-    """The title or subtitle of a bilingual handout, in both languages."""
+def in_both_languages(translated: str, english: str, loc: LocaleInfo, source: LocaleInfo) -> Markup:
+    """A message in both languages, each half a block of its own language and direction
+    (the title and subtitle, and every message the pairing fills in). Plain strings are
+    escaped; Markup (a filled-in message) is kept."""
     if translated == english:
         return Markup("{}").format(translated)
     return Markup(

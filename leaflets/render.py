@@ -41,7 +41,7 @@ from .errors import (
     UsageProblem,
 )
 from .fonts import load_fonts, source_css
-from .layouts import Bilingual, Pairing, paired_title, tag_languages
+from .layouts import Bilingual, Pairing, in_both_languages, tag_languages
 from .linebreak import WordBreaks, insert_breaks, needs_breaks
 from .locale import LocaleInfo, locale_info
 from .pdfx import OutputIntent, PrintFinisher, ProfileError
@@ -346,8 +346,8 @@ class Renderer:
             english = f"{r.leaflet.title} \N{EN DASH} {r.variant.label}"
             if english != document_title:
                 document_title = f"{document_title} / {english}"
-            shown_title = paired_title(shown_title, r.leaflet.title, loc, src)
-            shown_label = paired_title(shown_label, r.variant.label, loc, src)
+            shown_title = in_both_languages(shown_title, r.leaflet.title, loc, src)
+            shown_label = in_both_languages(shown_label, r.variant.label, loc, src)
             facts = {k: Bilingual(facts[k], src.number(v)) for k, v in numbers.items()}
             fever = Bilingual(fever, src.temperature(brand.fever_value, brand.fever_unit))
 

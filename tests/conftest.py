@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import polib
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -75,7 +76,14 @@ def cli(root: Path, *args: str) -> tuple[int, str]:
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"traceback: {result.exception!r}"
     )
+    assert "Traceback" not in result.output
     return result.exit_code, result.output
+
+
+def pot_messages(root: Path = ROOT) -> int:
+    """How many messages the leaflet's template has: counts follow the text, not a
+    number typed into a test."""
+    return sum(1 for entry in polib.pofile(str(root / "locales/cryoablation.pot")) if entry.msgid)
 
 
 def reader(pdf: bytes) -> PdfReader:
@@ -130,8 +138,6 @@ def copy_project(tmp_path: Path) -> Path:
 def set_translation(root: Path, lang: str, msgid: str, msgstr: str) -> int:
     """Give ``msgid`` a new translation in a project copy's catalog; return the line of
     its msgid, where errors about it are reported."""
-    import polib
-
     path = root / f"locales/{lang}/LC_MESSAGES/cryoablation.po"
     po = polib.pofile(str(path))
     entry = po.find(msgid)

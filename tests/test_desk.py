@@ -33,13 +33,13 @@ from leaflets.desk.server import AccessLog
 from leaflets.errors import RenderError
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import ROOT, cli, copy_project, pdf_text, set_translation
+from .conftest import ROOT, cli, copy_project, pdf_text, pot_messages, set_translation
 
 TOKEN = "correct-horse-battery-staple-42"
 NAME = "Zyxwvut Quenby-Marlowe"  # searched for in logs and files: must be nowhere
 HOSTILE_NAMES = ["<script>alert(1)</script>", "{{ 7*7 }}", "%(phone)s"]
 # Messages of the cryoablation catalogs, each of which a reviewer can seal.
-MESSAGES = sum(1 for e in polib.pofile(str(ROOT / "locales/cryoablation.pot")) if e.msgid)
+MESSAGES = pot_messages()
 ENGLISH_HEADINGS = ["What is cryoablation?", "During the procedure"]
 
 

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from click.testing import CliRunner
 
-from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.errors import PolicyRefusal
 from leaflets.render import BuildRequest, Renderer
@@ -32,7 +30,7 @@ from leaflets.review import (
     variant_reviews,
 )
 
-from .conftest import ROOT, copy_project, embedded_fonts, pdf_text, reader
+from .conftest import ROOT, cli, copy_project, embedded_fonts, pdf_text, pot_messages, reader
 
 ES = "locales/es/LC_MESSAGES/cryoablation.po"
 ES_LEDGER = "locales/es/LC_MESSAGES/cryoablation.review.toml"
@@ -42,15 +40,8 @@ OLD = "The cold kills the cancer cells. The tumor then shrinks or slowly goes aw
 NEW = "The cold kills the cancer cells. Then the tumor shrinks or slowly goes away."
 # A message only the laparoscopic handout prints.
 # Every message of the leaflet: counts follow the text, never a number typed here.
-N = sum(1 for entry in polib.pofile(str(ROOT / "locales/cryoablation.pot")) if entry.msgid)
+N = pot_messages()
 LAPAROSCOPIC_ONLY = ("laparoscopic", "It needs only a few small cuts.")
-
-
-def cli(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--project", str(root), *args], prog_name="leaflets")
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    return result.exit_code, result.output
 
 
 def review_of(root: Path, lang: str = "es") -> CatalogReview:
@@ -324,18 +315,20 @@ def test_a_fuzzy_flag_unseals(signed: Path) -> None:
     assert code == 1 and "marked fuzzy since Dr. Ana Ruiz sealed it" in output
 
 
+def add_plural(po: polib.POFile) -> None:
+    """A plural message of its own, for the tests of plural seals."""
+    po.append(
+        polib.POEntry(
+            msgid="%(num)s day",
+            msgid_plural="%(num)s days",
+            msgstr_plural={0: "%(num)s día", 1: "%(num)s días"},
+            flags=["python-format"],
+        )
+    )
+
+
 def test_a_changed_plural_form_unseals(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
-
-    def add_plural(po: polib.POFile) -> None:
-        po.append(
-            polib.POEntry(
-                msgid="%(num)s day",
-                msgid_plural="%(num)s days",
-                msgstr_plural={0: "%(num)s día", 1: "%(num)s días"},
-                flags=["python-format"],
-            )
-        )
 
     edit(root, add_plural)
     assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
@@ -619,16 +612,6 @@ def test_xliff_changes_come_back_unsealed_unless_signed_off(signed: Path, tmp_pa
 def test_xliff_plural_forms(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
 
-    def add_plural(po: polib.POFile) -> None:
-        po.append(
-            polib.POEntry(
-                msgid="%(num)s day",
-                msgid_plural="%(num)s days",
-                msgstr_plural={0: "%(num)s día", 1: "%(num)s días"},
-                flags=["python-format"],
-            )
-        )
-
     edit(root, add_plural)
     assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
     before = (root / ES).read_bytes(), (root / ES_LEDGER).read_bytes()
@@ -805,16 +788,6 @@ def test_each_change_on_the_handout(
     tmp_path: Path, change: Callable[[Path], None], handout_reviewed: bool, check_fails: bool
 ) -> None:
     root = copy_project(tmp_path)
-
-    def add_plural(po: polib.POFile) -> None:
-        po.append(
-            polib.POEntry(
-                msgid="%(num)s day",
-                msgid_plural="%(num)s days",
-                msgstr_plural={0: "%(num)s día", 1: "%(num)s días"},
-                flags=["python-format"],
-            )
-        )
 
     edit(root, add_plural)
     assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0

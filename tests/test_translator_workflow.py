@@ -12,17 +12,11 @@ import pytest
 from leaflets.config import load_project
 from leaflets.preview import Preview
 
-from .conftest import ROOT, cli, copy_project, pdf_text, reader, set_translation
+from .conftest import ROOT, cli, copy_project, pdf_text, pot_messages, reader, set_translation
 
 TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
 OLD = "The cold kills the cancer cells. The tumor then shrinks or slowly goes away."
 NEW = "The cold kills the cancer cells. Then the tumor shrinks or slowly goes away."
-
-
-def pot_messages(root: Path = ROOT) -> int:
-    """How many messages the leaflet's template has: counts follow the text, not a
-    number typed into a test."""
-    return sum(1 for entry in polib.pofile(str(root / "locales/cryoablation.pot")) if entry.msgid)
 
 
 def msgfmt_stats(path: Path) -> tuple[int, int, int]:
