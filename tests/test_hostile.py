@@ -3,8 +3,8 @@
 Nothing a catalog, template, stylesheet, brand or font list says may make leaflets read
 a file outside the project's asset folders (templates/, fonts/) or any URL. Broken input
 fails with one line that names its file (and line), without a traceback, and fails only
-its own items of a batch. Runaway items are stopped by a size or time limit. A killed
-command leaves every file old or new, never a mix, and a failed one leaves no temporary
+its own items of a batch. Runaway items are stopped by a size or time limit. A command
+stopped at any moment leaves every file old or new, and a failed one leaves no temporary
 files behind.
 
 Each attack points at a secret file planted in tmp_path, outside the project. The tests
@@ -16,16 +16,13 @@ broken inputs are small files in tests/data/hostile/ (table in its README.md).
 from __future__ import annotations
 
 import base64
-import contextlib
 import gc
 import gzip
 import io
 import json
 import os
-import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -43,12 +40,12 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
-from leaflets import batch
+from leaflets import batch, files
 from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import ROOT, copy_project, pdf_text
+from .conftest import ROOT, copy_fixture, copy_project, pdf_text
 
 DATA = Path(__file__).resolve().parent / "data" / "hostile"
 TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
@@ -1019,66 +1016,92 @@ def test_one_job_gets_a_new_renderer_after_a_timeout(
 # --- 6. interrupted work loses nothing -------------------------------------------------------
 
 
-def run_and_kill(cmd: list[str], delay: float) -> None:
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    time.sleep(delay)
-    with contextlib.suppress(ProcessLookupError):  # it may have finished already
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+# A kill can stop a command between any two steps. Instead of killing at moments
+# chosen by a clock (which may miss the writing on a loaded machine), the command is
+# stopped at each write in turn, while the data is written (os.fsync) and just before
+# the file is renamed into place (os.replace): those are the moments a kill could
+# leave a file half-written. tests/test_batch.py kills a whole batch for real.
 
 
-def kill_moments(cmd: list[str], seed: int) -> list[float]:
-    """Delays spread over one full run of ``cmd``, each with some jitter."""
-    start = time.monotonic()
-    subprocess.run(cmd, capture_output=True, check=True, timeout=60)
-    full = time.monotonic() - start
-    rng = random.Random(seed)
-    return [full * (f + rng.uniform(-0.05, 0.05)) for f in (0.2, 0.4, 0.55, 0.7, 0.85, 0.95)]
+class Interrupted(BaseException):
+    """Stands for a kill: no ``except Exception`` catches it, nothing after it runs."""
+
+
+MOMENTS = {"while-writing": "fsync", "before-renaming": "replace"}
+
+
+class InterruptAt:
+    """A stand-in for os.fsync or os.replace that stops the command at its Nth call."""
+
+    def __init__(self, function: str, nth: int) -> None:
+        self.real = getattr(os, function)
+        self.nth = nth
+        self.calls = 0
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        if self.calls == self.nth:
+            raise Interrupted
+        return self.real(*args, **kwargs)
+
+
+def run_interrupted(
+    monkeypatch: pytest.MonkeyPatch, root: Path, moment: str, nth: int, *args: str
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(files.os, MOMENTS[moment], InterruptAt(MOMENTS[moment], nth))
+        with pytest.raises(Interrupted):
+            CliRunner().invoke(main, ["--project", str(root), *args])
+
+
+VISIT_TEMPLATE = "templates/leaflets/visit/leaflet.html.j2"
+VISIT_OLD = "Write down your questions and bring a list of your medicines."
+VISIT_NEW = "Bring a list of your medicines and write down your questions."
 
 
 def change_english(root: Path) -> None:
-    old = "The cold kills the cancer cells. The tumor then shrinks or slowly goes away."
-    new = "The cold kills the cancer cells. Then the tumor shrinks or slowly goes away."
-    text = read(root, TEMPLATE)
-    assert " ".join(text.split()).count(old) == 1
-    text = re.sub(r"The tumor then\s+shrinks", "Then the tumor shrinks", text)
-    write(root, TEMPLATE, text)
-    assert new in " ".join(read(root, TEMPLATE).split())
+    """A changed English sentence in the fixture project's leaflet."""
+    text = read(root, VISIT_TEMPLATE)
+    assert text.count(VISIT_OLD) == 1
+    write(root, VISIT_TEMPLATE, text.replace(VISIT_OLD, VISIT_NEW))
 
 
-def test_killed_update_leaves_each_catalog_old_or_new(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_interrupted_update_leaves_each_catalog_old_or_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    root = copy_fixture(tmp_path)
     change_english(root)
     assert cli(root, "extract").exit_code == 0
     catalogs = sorted((root / "locales").glob("*/LC_MESSAGES/*.po"))
+    assert len(catalogs) >= 2
     old = {p: p.read_bytes() for p in catalogs}
-    cmd = [sys.executable, str(ROOT / "cli.py"), "--project", str(root), "update"]
-    delays = kill_moments(cmd, seed=6)
+    assert cli(root, "update").exit_code == 0
     new = {p: p.read_bytes() for p in catalogs}
     assert all(new[p] != old[p] for p in catalogs), "update changed nothing: a useless test"
-    mixed_runs = 0
-    # The planned moments, then more if none of them caught the writing in the middle
-    # (a loaded machine stretches the start-up): every run is checked all the same.
-    rng = random.Random(7)
-    spread = max(delays) / 0.95
-    extra = [spread * rng.uniform(0.3, 0.98) for _ in range(20)]
-    for number, delay in enumerate([*delays, *extra]):
-        if number >= len(delays) and mixed_runs:
-            break
+    for nth in range(1, len(catalogs) + 1):
         for path, data in old.items():
             path.write_bytes(data)
-        run_and_kill(cmd, delay)
+        run_interrupted(monkeypatch, root, moment, nth, "update")
         states = []
         for path in catalogs:
             data = path.read_bytes()
             assert data in (old[path], new[path]), (
-                f"{path.relative_to(root)} is neither old nor new after a kill at {delay:.3f} s"
+                f"{path.relative_to(root)} is neither old nor new after an interruption "
+                f"{moment} catalog {nth}"
             )
             states.append(data == new[path])
-        mixed_runs += any(states) and not all(states)
-    assert mixed_runs >= 1, "no kill landed while the catalogs were being written"
+        # The catalogs written before the interruption are new, the others old: the
+        # interrupted one never reached its place. From the second on, a mix.
+        assert sum(states) == nth - 1, (nth, states)
+        assert leftovers(root / "locales") == []
+    assert cli(root, "update", "--check").exit_code == 1  # the last run left some old
+    assert cli(root, "update").exit_code == 0
+    assert {p: p.read_bytes() for p in catalogs} == new
 
 
 def undated(pot: bytes) -> bytes:
@@ -1086,22 +1109,20 @@ def undated(pot: bytes) -> bytes:
     return re.sub(rb'^"POT-Creation-Date: [^"]*"\n', b"", pot, count=1, flags=re.M)
 
 
-def test_killed_extract_leaves_the_pot_old_or_new(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    pot = root / "locales/cryoablation.pot"
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_interrupted_extract_leaves_the_pot_old_or_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    root = copy_fixture(tmp_path)
+    pot = root / "locales/visit.pot"
     old = pot.read_bytes()
     change_english(root)
-    cmd = [sys.executable, str(ROOT / "cli.py"), "--project", str(root), "extract"]
-    delays = kill_moments(cmd, seed=7)
-    new = undated(pot.read_bytes())
-    assert new != undated(old)
-    for delay in delays:
-        pot.write_bytes(old)
-        run_and_kill(cmd, delay)
-        data = pot.read_bytes()
-        assert data == old or undated(data) == new, (
-            f"the .pot is neither old nor new after a kill at {delay:.3f} s"
-        )
+    run_interrupted(monkeypatch, root, moment, 1, "extract")
+    assert pot.read_bytes() == old, f"the .pot changed although extract was stopped {moment}"
+    assert leftovers(root / "locales") == []
+    assert cli(root, "extract").exit_code == 0
+    new = pot.read_bytes()
+    assert undated(new) != undated(old) and VISIT_NEW.encode() in new
 
 
 # --- 7. temporary files are removed, also after failures ------------------------------------
