@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -13,12 +14,12 @@ import pytest
 from PIL import Image
 
 from leaflets.catalog import load_catalog
-from leaflets.config import RESERVED_FACT_NAMES, Project, load_project
+from leaflets.config import PATIENT_FIELDS, RESERVED_FACT_NAMES, Project, load_project
 from leaflets.locale import locale_info
 from leaflets.preflight import preflight_bytes
 from leaflets.render import BuildRequest, Renderer, resolve
 
-from .conftest import cli, copy_project, pdf_text, reader
+from .conftest import cli, copy_project, horizontal_rules, pdf_text, reader, text_pieces
 from .test_content import HEADINGS as ENGLISH_HEADINGS
 from .test_languages import SHIPPED, _fold
 from .text_layer import pdftotext
@@ -238,12 +239,37 @@ def test_large_print_sizes_and_budget(built, project: Project, lang: str, paper:
     assert max(p[1] for p in body) >= 24, "headings are no larger than the body"
 
 
+def _write_in_lines(pdf: bytes) -> tuple[list[float], list[float]]:
+    """Heights of the details box's lines (the first ruled lines of page 1, one per
+    patient field) and the gaps between the questions' lines (the last page with ruled
+    lines, at the end of the handout), in points."""
+    pages = [
+        sorted((rule[2] for rule in horizontal_rules(pdf, number)), reverse=True)
+        for number in range(len(reader(pdf).pages))
+    ]
+    details = pages[0][: len(PATIENT_FIELDS)]
+    questions = next(heights for heights in reversed(pages) if heights)
+    return details, [a - b for a, b in itertools.pairwise(questions)]
+
+
 def test_large_print_has_no_hyphenation_and_tall_write_in_lines(built) -> None:
-    html_pdf = built(
-        leaflet="cryoablation", variant="laparoscopic", lang="en", paper="a4", layout="large-print"
-    ).pdf
+    kwargs = {"leaflet": "cryoablation", "variant": "laparoscopic", "lang": "en", "paper": "a4"}
+    html_pdf = built(**kwargs, layout="large-print").pdf
     text = "\n".join(page.extract_text() or "" for page in reader(html_pdf).pages)
     assert not re.search(r"\w[\u2010-]\n\w", text), "a word is hyphenated at a line end"
+    # Room for large handwriting: each label of the details box over a line of its own
+    # at least 34 pt below it (beside it in the standard handout), and the questions'
+    # lines 45 pt apart (27 pt).
+    large, questions = _write_in_lines(html_pdf)
+    standard, standard_questions = _write_in_lines(built(**kwargs).pdf)
+    assert len(large) == len(standard) == len(PATIENT_FIELDS)
+    labels = {t: y for _x, y, t in text_pieces(html_pdf) if t in ("Name", "Doctor")}
+    assert labels["Name"] - large[0] >= 34 and labels["Doctor"] - large[3] >= 34
+    standard_labels = {t: y for _x, y, t in text_pieces(built(**kwargs).pdf) if t == "Name"}
+    assert 0 <= standard_labels["Name"] - standard[0] <= 8
+    assert len(questions) == len(standard_questions) >= 3
+    assert all(gap >= 44 for gap in questions), questions
+    assert all(gap < 30 for gap in standard_questions), standard_questions
 
 
 # --- usage, names, manifest, budgets, print edition ---------------------------------------
