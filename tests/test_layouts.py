@@ -19,7 +19,16 @@ from leaflets.locale import locale_info
 from leaflets.preflight import preflight_bytes
 from leaflets.render import BuildRequest, Renderer, resolve
 
-from .conftest import cli, copy_project, horizontal_rules, pdf_text, reader, text_pieces
+from .conftest import (
+    assert_manifest_true,
+    cli,
+    copy_fixture,
+    copy_project,
+    horizontal_rules,
+    pdf_text,
+    reader,
+    text_pieces,
+)
 from .test_content import HEADINGS as ENGLISH_HEADINGS
 from .test_languages import SHIPPED, _fold
 from .text_layer import pdftotext
@@ -276,42 +285,44 @@ def test_large_print_has_no_hyphenation_and_tall_write_in_lines(built) -> None:
 
 
 def test_bilingual_english_is_a_usage_error(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    code, output = cli(root, "build", "--variant", "percutaneous", "--layout", "bilingual")
+    root = copy_fixture(tmp_path)
+    code, output = cli(root, "build", "--variant", "in-person", "--layout", "bilingual")
     assert code == 2
     assert "--layout bilingual pairs English with the patient's language" in output
-    code, output = cli(root, "build", "--variant", "percutaneous", "--layout", "huge")
+    code, output = cli(root, "build", "--variant", "in-person", "--layout", "huge")
     assert code == 2
     assert "unknown layout 'huge'; valid values: bilingual, large-print, standard" in output
     code, output = cli(root, "batch", "--lang", "en", "--layout", "bilingual")
     assert code == 2 and "the only language asked for is en itself" in output
     code, output = cli(root, "proof", "--lang", "en", "--layout", "bilingual")
     assert code == 2 and "choose the patient's languages" in output
+    assert not (root / "out").exists(), "a refused command wrote something"
 
 
 def test_batch_names_and_manifest_carry_the_layout(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
     code, output = cli(
         root,
-        *("batch", "--lang", "en,es", "--variant", "percutaneous", "--paper", "a4"),
+        *("batch", "--lang", "en,es", "--variant", "in-person", "--paper", "a4"),
         *("--layout", "standard,large-print,bilingual", "--out", str(out), "--jobs", "1"),
     )
     assert code == 0, output
     names = sorted(p.name for p in out.glob("*.pdf"))
     assert names == [
-        "cryoablation_percutaneous_en_a4_clinic.pdf",
-        "cryoablation_percutaneous_en_a4_clinic_large-print.pdf",
-        "cryoablation_percutaneous_es_a4_clinic.pdf",
-        "cryoablation_percutaneous_es_a4_clinic_bilingual.pdf",
-        "cryoablation_percutaneous_es_a4_clinic_large-print.pdf",
+        "visit_in-person_en_a4_clinic.pdf",
+        "visit_in-person_en_a4_clinic_large-print.pdf",
+        "visit_in-person_es_a4_clinic.pdf",
+        "visit_in-person_es_a4_clinic_bilingual.pdf",
+        "visit_in-person_es_a4_clinic_large-print.pdf",
     ]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest["files"] if isinstance(manifest, dict) else manifest
     layouts = {e["path"]: e["layout"] for e in entries}
-    assert layouts["cryoablation_percutaneous_es_a4_clinic_bilingual.pdf"] == "bilingual"
-    assert layouts["cryoablation_percutaneous_en_a4_clinic_large-print.pdf"] == "large-print"
-    assert layouts["cryoablation_percutaneous_es_a4_clinic.pdf"] == "standard"
+    assert layouts["visit_in-person_es_a4_clinic_bilingual.pdf"] == "bilingual"
+    assert layouts["visit_in-person_en_a4_clinic_large-print.pdf"] == "large-print"
+    assert layouts["visit_in-person_es_a4_clinic.pdf"] == "standard"
+    assert_manifest_true(out)
 
 
 def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
@@ -330,15 +341,17 @@ def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
 
 
 def test_page_budgets_and_fact_names_are_validated(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    meta = root / "templates/leaflets/cryoablation/leaflet.toml"
-    text = meta.read_text(encoding="utf-8").replace("bilingual = 8", "trilingual = 8\nstandard = 9")
-    text = text.replace("large-print = 12", "large-print = 0")
-    text = text.replace("recovery_days_min = 2", "recovery_days_min = 2\nlayout = 1\nBad-Name = 3")
+    root = copy_fixture(tmp_path)
+    meta = root / "templates/leaflets/visit/leaflet.toml"
+    old = meta.read_text(encoding="utf-8")
+    text = old.replace("bilingual = 3", "trilingual = 3\nstandard = 9")
+    text = text.replace("large-print = 3", "large-print = 0")
+    text = text.replace("reminder_days = 2", "reminder_days = 2\nlayout = 1\nBad-Name = 3")
+    assert text.count("\n") == old.count("\n") + 3
     meta.write_text(text, encoding="utf-8")
     code, output = cli(root, "list")
     assert code == 1
-    shown = "templates/leaflets/cryoablation/leaflet.toml"
+    shown = "templates/leaflets/visit/leaflet.toml"
     assert f"{shown}: page_budgets.trilingual: unknown layout" in output
     assert f"{shown}: page_budgets.large-print: must be a whole number of pages" in output
     assert f"{shown}: page_budgets.standard: the standard layout's budget is page_budget" in output
@@ -373,25 +386,28 @@ def test_layouts_are_byte_reproducible(renderer: Renderer, layout: str) -> None:
 
 
 def test_proof_sheets_of_the_layouts(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
     widths = {}
     for layout in ("bilingual", "large-print"):
         code, output = cli(
-            root, "proof", "--layout", layout, "--paper", "a4", "--lang", "en,ar", "--out", str(out)
+            root, "proof", "--layout", layout, "--paper", "a4", "--lang", "en,es", "--out", str(out)
         )
         assert code == 0, output
         assert "could not build" not in output
-        with Image.open(out / f"proof_cryoablation_percutaneous_a4_{layout}.png") as image:
+        target = out / f"proof_visit_in-person_a4_{layout}.png"
+        assert output == f"wrote {target}\n"
+        with Image.open(target) as image:
             widths[layout] = image.width
-    # Large print shows en and ar side by side; bilingual leaves English itself out.
+    # Large print shows en and es side by side; bilingual leaves English itself out.
     assert widths["large-print"] > 1.8 * widths["bilingual"]
 
 
 def test_a_second_project_without_budgets_keeps_the_standard_one(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    meta = root / "templates/leaflets/cryoablation/leaflet.toml"
+    root = copy_fixture(tmp_path)
+    meta = root / "templates/leaflets/visit/leaflet.toml"
     text = re.sub(r"\[page_budgets\][^\[]*", "", meta.read_text(encoding="utf-8"))
+    assert "large-print" not in text
     meta.write_text(text, encoding="utf-8")
-    leaflet = load_project(root).leaflets["cryoablation"]
+    leaflet = load_project(root).leaflets["visit"]
     assert leaflet.budget("bilingual") == leaflet.budget("large-print") == leaflet.page_budget
