@@ -45,7 +45,7 @@ from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import ROOT, copy_fixture, copy_project, pdf_text
+from .conftest import ROOT, copy_fixture, copy_project, invoke, pdf_text
 
 DATA = Path(__file__).resolve().parent / "data" / "hostile"
 TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
@@ -171,12 +171,8 @@ def listener() -> Iterator[Listener]:
 
 
 def cli(root: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--project", str(root), *args], prog_name="leaflets")
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"traceback: {result.exception!r}"
-    )
-    assert "Traceback" not in result.output
-    return result
+    """The shared CLI helper, with the whole result: stdout and stderr apart."""
+    return invoke("--project", str(root), *args)
 
 
 def pdf_plain(data: bytes) -> bytes:
