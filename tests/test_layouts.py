@@ -146,7 +146,9 @@ def test_bilingual_pairs_every_section_within_budget(
 
 
 @pytest.mark.parametrize("lang", ["ar", "hi", "zh_Hans", "es"])
-def test_bilingual_parts_carry_their_own_language(built, lang: str) -> None:
+def test_bilingual_parts_carry_their_own_language(
+    built, renderer: Renderer, project: Project, lang: str
+) -> None:
     pdf = built(
         leaflet="cryoablation", variant="percutaneous", lang=lang, paper="a4", layout="bilingual"
     ).pdf
@@ -154,9 +156,14 @@ def test_bilingual_parts_carry_their_own_language(built, lang: str) -> None:
     bcp47 = locale_info(lang).bcp47
     assert doc.trailer["/Root"]["/Lang"] == bcp47
     langs = _struct_langs(pdf)
-    # A part for every message of the body in each language: dozens, not a handful.
-    assert langs.count("en") >= 60, langs.count("en")
-    assert langs.count(bcp47) >= 60, langs.count(bcp47)
+    # A part for every message of the body in each language (dozens, not a handful):
+    # every English element of the HTML is a tagged English part of the PDF.
+    request = BuildRequest("cryoablation", "percutaneous", lang, "a4", layout="bilingual")
+    html = _html(renderer, project, request)
+    pairs = html.count('<span class="pair pair-source" lang="en"')
+    assert pairs >= 60, pairs
+    assert langs.count("en") == html.count(' lang="en"') >= pairs
+    assert langs.count(bcp47) >= pairs, langs.count(bcp47)
     assert set(langs) == {"en", bcp47}
 
 
