@@ -187,6 +187,16 @@ def copy_fixture(tmp_path: Path, *, print_profile: bool = False) -> Path:
     return dest
 
 
+def rewrite(path: Path, *changes: tuple[str, str]) -> None:
+    """Replace text in a project copy's file, each ``(old, new)`` once: a change whose old
+    text is not there fails the test instead of leaving the file as it was."""
+    text = path.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert text.count(old) == 1, f"{path.name}: {old!r} found {text.count(old)} times"
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
 def set_translation(
     root: Path, lang: str, msgid: str, msgstr: str, leaflet: str = "cryoablation"
 ) -> int:

@@ -13,7 +13,7 @@ from leaflets.cli import main
 from leaflets.config import load_project
 from leaflets.errors import ConfigError
 
-from .conftest import ROOT, copy_fixture
+from .conftest import ROOT, copy_fixture, rewrite
 
 
 def test_every_settings_problem_at_once(tmp_path: Path) -> None:
@@ -43,18 +43,13 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 def test_brand_and_leaflet_problems_together(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    brand = root / "templates/brands/demo/brand.toml"
-    old = brand.read_text(encoding="utf-8")
-    text = old.replace('primary = "#1f5a7a"', 'primary = "green"')
-    text = text.replace('value = 101\nunit = "F"', 'value = 45\nunit = "C"')
-    text = text.replace('after_hours = "(555) 010-2499"\n', "")
-    assert text.count("\n") == old.count("\n") - 1 and "green" in text and "45" in text
-    brand.write_text(text, encoding="utf-8")
-    meta = root / "templates/leaflets/visit/leaflet.toml"
-    meta.write_text(
-        meta.read_text(encoding="utf-8").replace("page_budget = 2", "page_budget = 0"),
-        encoding="utf-8",
+    rewrite(
+        root / "templates/brands/demo/brand.toml",
+        ('primary = "#1f5a7a"', 'primary = "green"'),
+        ('value = 101\nunit = "F"', 'value = 45\nunit = "C"'),
+        ('after_hours = "(555) 010-2499"\n', ""),
     )
+    rewrite(root / "templates/leaflets/visit/leaflet.toml", ("page_budget = 2", "page_budget = 0"))
     with pytest.raises(ConfigError) as info:
         load_project(root)
     text = str(info.value)

@@ -27,6 +27,7 @@ from .conftest import (
     horizontal_rules,
     pdf_text,
     reader,
+    rewrite,
     text_pieces,
 )
 from .test_content import HEADINGS as ENGLISH_HEADINGS
@@ -334,10 +335,9 @@ def test_batch_names_and_manifest_carry_the_layout(tmp_path: Path) -> None:
 
 def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
-    meta = root / "templates/leaflets/cryoablation/leaflet.toml"
-    meta.write_text(
-        meta.read_text(encoding="utf-8").replace("large-print = 12", "large-print = 2"),
-        encoding="utf-8",
+    rewrite(
+        root / "templates/leaflets/cryoablation/leaflet.toml",
+        ("large-print = 12", "large-print = 2"),
     )
     out = tmp_path / "out"
     args = ("build", "--variant", "percutaneous", "--layout", "large-print", "--out", str(out))
@@ -349,13 +349,12 @@ def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
 
 def test_page_budgets_and_fact_names_are_validated(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path)
-    meta = root / "templates/leaflets/visit/leaflet.toml"
-    old = meta.read_text(encoding="utf-8")
-    text = old.replace("bilingual = 3", "trilingual = 3\nstandard = 9")
-    text = text.replace("large-print = 3", "large-print = 0")
-    text = text.replace("reminder_days = 2", "reminder_days = 2\nlayout = 1\nBad-Name = 3")
-    assert text.count("\n") == old.count("\n") + 3
-    meta.write_text(text, encoding="utf-8")
+    rewrite(
+        root / "templates/leaflets/visit/leaflet.toml",
+        ("bilingual = 3", "trilingual = 3\nstandard = 9"),
+        ("large-print = 3", "large-print = 0"),
+        ("reminder_days = 2", "reminder_days = 2\nlayout = 1\nBad-Name = 3"),
+    )
     code, output = cli(root, "list")
     assert code == 1
     shown = "templates/leaflets/visit/leaflet.toml"
