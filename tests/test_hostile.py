@@ -840,14 +840,21 @@ def test_placeholder_with_a_format_spec_is_refused(tmp_path: Path, msgstr: str) 
 # --- 5. resource limits: runaway items stop, the batch goes on -------------------------------
 
 
-def add_leaflet(root: Path, leaflet_id: str, snippet: str, *, only: str | None = None) -> None:
-    """A second leaflet: a copy of cryoablation with ``snippet`` (a file in DATA) after
+def add_leaflet(
+    root: Path,
+    leaflet_id: str,
+    snippet: str,
+    *,
+    only: str | None = None,
+    source: str = "cryoablation",
+) -> None:
+    """A second leaflet: a copy of ``source`` with ``snippet`` (a file in DATA) after
     the title; ``only``: in that variant's handouts only."""
     folder = root / "templates/leaflets" / leaflet_id
-    shutil.copytree(root / "templates/leaflets/cryoablation", folder)
+    shutil.copytree(root / "templates/leaflets" / source, folder)
     toml = folder / "leaflet.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace('id = "cryoablation"', f'id = "{leaflet_id}"'),
+        toml.read_text(encoding="utf-8").replace(f'id = "{source}"', f'id = "{leaflet_id}"'),
         encoding="utf-8",
     )
     rel = f"templates/leaflets/{leaflet_id}/leaflet.html.j2"
@@ -950,23 +957,28 @@ def test_render_item_stops_code_that_catches_exception(monkeypatch: pytest.Monke
 
 
 def spin_name(variant: str) -> str:
-    return f"spin_{variant}_en_letter_clinic.pdf"
+    return f"spin_{variant}_en_a4_clinic.pdf"
+
+
+LOOPING, GOOD = "in-person", "video"
 
 
 def timing_out_project(tmp_path: Path) -> tuple[Project, list[BuildRequest]]:
-    """Cryoablation, and a leaflet whose laparoscopic handouts loop for hours: in each
-    group (leaflet and language) the looping handout comes before a good one."""
-    root = copy_project(tmp_path)
-    add_leaflet(root, "spin", "time-bomb.j2", only="laparoscopic")
+    """The fixture project's visit leaflet, and a copy of it whose in-person handouts
+    loop for hours: in each group (leaflet and language) the looping handout comes
+    before a good one."""
+    root = copy_fixture(tmp_path)
+    add_leaflet(root, "spin", "time-bomb.j2", only=LOOPING, source="visit")
     project = load_project(root)
     requests = batch.plan(project, langs=["en"])
     names = [r.filename() for r in requests if r.leaflet == "spin"]
-    assert names == [spin_name("laparoscopic"), spin_name("percutaneous")]
+    assert names == [spin_name(LOOPING), spin_name(GOOD)]
     return project, requests
 
 
-# Long enough for a good handout on a busy machine; the looping one takes hours.
-SHORT_LIMIT = 6.0
+# Long enough for a good handout of the fixture project (a tenth of a second) on a busy
+# machine; the looping one takes hours.
+SHORT_LIMIT = 3.0
 
 
 def test_a_worker_that_ran_out_of_time_is_replaced(
@@ -979,12 +991,12 @@ def test_a_worker_that_ran_out_of_time_is_replaced(
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     results = {r.request.filename(): r for r in batch._results(project, requests, 2, scratch)}
-    looping = spin_name("laparoscopic")
+    looping = spin_name(LOOPING)
     assert results[looping].status == "failed" and results[looping].timed_out
     assert results[looping].message == f"rendering took longer than {SHORT_LIMIT:g} s"
     built = {name: r.pid for name, r in results.items() if r.status == "built"}
     assert set(built) == {r.filename() for r in requests} - {looping}
-    assert built[spin_name("percutaneous")] != results[looping].pid, "a timed-out worker rendered"
+    assert built[spin_name(GOOD)] != results[looping].pid, "a timed-out worker rendered"
     assert os.getpid() not in {r.pid for r in results.values()}
 
 
