@@ -1,5 +1,8 @@
 """`leaflets batch`: matrix, workers, incremental builds, failures, kills, shards, bundle.
 
+Worker processes are exercised by the default batch, the incremental one, the kill and
+the dead worker; the other tests render in this process (--jobs 1), which is quicker.
+
 The mechanics run on the small fixture project (tests/data/fixture): the real
 project's matrix is checked by its plan, and every one of its handouts is rendered
 and held to its page budget by test_languages.py.
@@ -142,7 +145,7 @@ def test_broken_catalog_fails_only_its_items(tmp_path: Path) -> None:
     lines[at] = lines[at][: len(lines[at]) // 2]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    code, output = cli(root, "batch", "--lang", "es,fr,en", "--out", str(out))
+    code, output = cli(root, "batch", "--lang", "es,fr,en", "--jobs", "1", "--out", str(out))
     assert code == 1
     for variant in VARIANTS:
         assert f"failed: {name(variant, 'fr')}: locales/fr/LC_MESSAGES/visit.po:{at + 1}:" in output
@@ -154,14 +157,13 @@ def test_broken_catalog_fails_only_its_items(tmp_path: Path) -> None:
 def test_print_edition_refuses_drafts_unless_allowed(tmp_path: Path) -> None:
     root = copy_fixture(tmp_path, print_profile=True)
     out = tmp_path / "out"
-    code, output = cli(root, "batch", "--lang", "es", "--edition", "print", "--out", str(out))
+    args = ("batch", "--lang", "es", "--edition", "print", "--jobs", "1", "--out", str(out))
+    code, output = cli(root, *args)
     assert code == 1
     assert counts(output)["refused"] == len(VARIANTS)
     assert "print edition refuses drafts" in output
     assert not list(out.glob("*.pdf"))
-    code, output = cli(
-        root, "batch", "--lang", "es", "--edition", "print", "--allow-draft", "--out", str(out)
-    )
+    code, output = cli(root, *args, "--allow-draft")
     assert code == 0, output
     built = assert_manifest_true(out)
     assert set(built) == {name(variant, "es", edition="print") for variant in VARIANTS}
@@ -179,7 +181,7 @@ def test_shards_are_disjoint_and_merge_to_the_full_run(
     slices = [shard(matrix, k, 3) for k in (1, 2, 3)]
     names = [r.filename() for s in slices for r in s]
     assert len(names) == len(set(names)) == len(matrix) == len(VARIANTS) * len(langs) * 2
-    common = ("batch", "--lang", ",".join(langs), "--paper", ",".join(papers))
+    common = ("batch", "--lang", ",".join(langs), "--paper", ",".join(papers), "--jobs", "1")
     for k in (1, 2, 3):
         out = tmp_path / f"s{k}"
         assert cli(FIXTURE, *common, "--shard", f"{k}/3", "--out", str(out))[0] == 0
@@ -223,7 +225,8 @@ def test_second_batch_on_the_same_folder_is_refused(tmp_path: Path) -> None:
     assert code == 1
     assert "another batch is writing to this folder" in output
     assert not list(tmp_path.glob("*.pdf"))
-    assert cli(FIXTURE, "batch", "--out", str(tmp_path))[0] == 0, "the lock outlived its holder"
+    code, output = cli(FIXTURE, "batch", "--jobs", "1", "--out", str(tmp_path))
+    assert code == 0, "the lock outlived its holder"
     assert_manifest_true(tmp_path)
 
 
@@ -234,7 +237,7 @@ def test_bundle_for_the_vendor(tmp_path: Path) -> None:
     code, output = cli(
         root,
         *("batch", "--lang", ",".join(langs), "--paper", ",".join(papers)),
-        *("--edition", "print", "--allow-draft", "--bundle", "--out", str(out)),
+        *("--edition", "print", "--allow-draft", "--bundle", "--jobs", "1", "--out", str(out)),
     )
     assert code == 0, output
     on_disk = assert_manifest_true(out)
@@ -439,7 +442,7 @@ def test_a_dead_worker_fails_only_its_item(tmp_path: Path, monkeypatch: pytest.M
 def test_the_project_stays_as_it_was(tmp_path: Path) -> None:
     """Batches on the fixture project itself write only to their --out folder."""
     before = {p: p.stat().st_mtime_ns for p in FIXTURE.rglob("*")}
-    assert cli(FIXTURE, "batch", "--lang", "en", "--out", str(tmp_path))[0] == 0
+    assert cli(FIXTURE, "batch", "--lang", "en", "--jobs", "1", "--out", str(tmp_path))[0] == 0
     assert {p: p.stat().st_mtime_ns for p in FIXTURE.rglob("*")} == before
     assert load_project(FIXTURE).settings.out_dir == "out"
     assert not (FIXTURE / "out").exists()
