@@ -317,6 +317,7 @@ def test_killed_batch_leaves_no_partial_file(tmp_path: Path) -> None:
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
     (left,) = out.glob(".*.pdf.*.tmp")  # the third handout, never renamed
     assert complete(left.read_bytes())
+    assert (out / batch.SCRATCH).is_dir()  # the workers' font copies, left behind too
     # The next batch finishes the job and cleans up what the kill left behind.
     code, output = cli(FIXTURE, *args[2:])
     assert code == 0, output
