@@ -20,6 +20,7 @@ from leaflets.preflight import preflight_bytes
 from leaflets.render import BuildRequest, Renderer, resolve
 
 from .conftest import (
+    LATIN_FONTS,
     assert_manifest_true,
     cli,
     copy_fixture,
@@ -334,7 +335,7 @@ def test_batch_names_and_manifest_carry_the_layout(tmp_path: Path) -> None:
 
 
 def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     rewrite(
         root / "templates/leaflets/cryoablation/leaflet.toml",
         ("large-print = 12", "large-print = 2"),
