@@ -206,6 +206,46 @@ def test_stats_agree_with_msgfmt(tmp_path: Path) -> None:
     assert vi["review_status"] == "draft"
 
 
+def test_fuzzy_and_untranslated_mean_the_same_everywhere(tmp_path: Path) -> None:
+    """One definition: a fuzzy entry without a translation is untranslated for check,
+    stats, build and sign alike (as msgfmt counts it), and each names the line of the
+    msgid, also an indented one."""
+    root = copy_project(tmp_path)
+    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    po = polib.pofile(str(path))
+    short = [e for e in po if not e.obsolete and not e.msgid_plural and len(e.msgid) < 40]
+    empty, guess = short[3], short[4]
+    empty.msgstr = ""
+    empty.flags.append("fuzzy")
+    guess.flags.append("fuzzy")
+    po.save(str(path))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = {e.msgid: lines.index(f'msgid "{e.msgid}"') + 1 for e in (empty, guess)}
+    lines[at[empty.msgid] - 1] = "  " + lines[at[empty.msgid] - 1]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    shown = "locales/es/LC_MESSAGES/cryoablation.po"
+
+    code, output = cli(root, "check", str(path))
+    assert f"{at[empty.msgid]}: warning untranslated: not translated" in output
+    assert f"{at[guess.msgid]}: warning fuzzy: fuzzy entry" in output
+    code, output = cli(root, "stats", "--lang", "es", "--format", "json")
+    assert code == 0
+    assert re.search(r'"fuzzy": 1,\s+"untranslated": 1,', output), output
+    assert msgfmt_stats(path)[1:] == (1, 1)
+    code, output = cli(root, "build", "--variant", "percutaneous", "--lang", "es")
+    lines_shown = ", ".join(str(n) for n in sorted(at.values()))
+    assert (
+        code == 1
+        and (
+            f"{shown}: incomplete translation: 1 untranslated and 1 fuzzy (need checking) "
+            f"messages (lines {lines_shown})"
+        )
+        in output
+    )
+    code, output = cli(root, "review", "sign", "--lang", "es", "--reviewer", "A. Reviewer")
+    assert code == 0 and "(not signable: 1 fuzzy, 1 untranslated)" in output
+
+
 def test_stats_table_and_list_show_review_status() -> None:
     code, output = cli(ROOT, "stats")
     assert code == 0

@@ -8,6 +8,7 @@ from pathlib import Path
 import polib
 
 from ..config import Leaflet, Project
+from ..entries import FUZZY, TRANSLATED, UNTRANSLATED, entry_state
 from .reading import parse_po
 
 
@@ -39,34 +40,27 @@ def catalog_stats(project: Project, leaflet: Leaflet, lang: str, path: Path) -> 
     a fuzzy entry with no translation counts as untranslated, the header not at all."""
     shown = path.relative_to(project.root)
     po = parse_po(path, shown)
-    translated = fuzzy = untranslated = 0
-    t_words = f_words = u_words = obsolete = 0
+    counts = dict.fromkeys((TRANSLATED, FUZZY, UNTRANSLATED), 0)
+    words = dict.fromkeys((TRANSLATED, FUZZY, UNTRANSLATED), 0)
+    obsolete = 0
     for entry in po:
         if entry.obsolete:
             obsolete += 1
             continue
         if not entry.msgid and not entry.msgctxt:
             continue
-        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
-        filled = bool(forms) and all(forms)
-        if entry.fuzzy and filled:
-            fuzzy += 1
-            f_words += _words(entry)
-        elif filled:
-            translated += 1
-            t_words += _words(entry)
-        else:
-            untranslated += 1
-            u_words += _words(entry)
+        kind = entry_state(entry)
+        counts[kind] += 1
+        words[kind] += _words(entry)
     return CatalogStats(
         leaflet.id,
         lang,
         str(shown),
-        translated,
-        fuzzy,
-        untranslated,
+        counts[TRANSLATED],
+        counts[FUZZY],
+        counts[UNTRANSLATED],
         obsolete,
-        t_words,
-        f_words,
-        u_words,
+        words[TRANSLATED],
+        words[FUZZY],
+        words[UNTRANSLATED],
     )

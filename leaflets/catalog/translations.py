@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import polib
-
 from ..config import Leaflet, Project
+from ..entries import FUZZY, TRANSLATED, MsgidLines, forms, state
 from ..errors import CatalogError
 from ..fonts import coverage
 from ..locale import locale_info
@@ -161,43 +160,31 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
 def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -> _Parsed:
     cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
     po, text = read_po(path, shown, coverage=cover, language=lang, strict=True)
-    lines = text.split("\n")
-
-    def msgid_line(entry: polib.POEntry) -> int:
-        """The line of the entry's msgid (polib counts from its first comment), as
-        `leaflets check` reports it."""
-        for number in range(entry.linenum, min(len(lines), entry.linenum + 200) + 1):
-            if lines[number - 1].startswith("msgid "):
-                return number
-        return int(entry.linenum)
-
+    msgid_lines = MsgidLines(text.split("\n"))
     messages: dict[tuple[str | None, str], list[str]] = {}
     untranslated = fuzzy = 0
     unusable: list[int] = []
     for entry in po:
         if entry.obsolete or (not entry.msgid and not entry.msgctxt):
             continue
-        if entry.fuzzy:
-            fuzzy += 1
-            unusable.append(msgid_line(entry))
+        texts = forms(entry)
+        kind = state(texts, bool(entry.fuzzy))
+        if kind != TRANSLATED:
+            if kind == FUZZY:
+                fuzzy += 1
+            else:
+                untranslated += 1
+            unusable.append(msgid_lines.of(entry))
             continue
-        if entry.msgid_plural:
-            forms = [entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)]
-        else:
-            forms = [entry.msgstr]
-        if not all(forms):
-            untranslated += 1
-            unusable.append(msgid_line(entry))
-            continue
-        longest = max(len(form) for form in forms)
+        longest = max(len(form) for form in texts)
         if longest > MAX_MESSAGE_CHARS:
             raise CatalogError(
                 f"translation of {longest:,} characters, more than the limit of "
                 f"{MAX_MESSAGE_CHARS:,}",
                 shown,
-                msgid_line(entry),
+                msgid_lines.of(entry),
             )
-        messages[(entry.msgctxt, entry.msgid)] = forms
+        messages[(entry.msgctxt, entry.msgid)] = list(texts)
     return _Parsed(
         messages,
         po.metadata.get("Plural-Forms", ""),

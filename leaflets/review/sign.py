@@ -11,6 +11,7 @@ import polib
 
 from ..catalog import read_po, render_po
 from ..config import Leaflet, Project
+from ..entries import FUZZY, UNTRANSLATED
 from ..errors import UsageProblem
 from ..files import write_atomic
 from ..fonts import coverage
@@ -134,10 +135,10 @@ def sign(
         m = review.message
         if review.seal is not None:
             seals[review.seal.key] = review.seal  # kept unless re-signed below
-        if m.fuzzy:
+        if m.state == FUZZY:
             fuzzy += 1
             continue
-        if not m.translated:
+        if m.state == UNTRANSLATED:
             untranslated += 1
             continue
         if messages == "unsealed" and review.state == SEALED:

@@ -11,6 +11,7 @@ from typing import Any
 
 import polib
 
+from .. import entries
 from ..catalog import (
     REVIEW_DATE,
     REVIEW_STATUS,
@@ -55,7 +56,12 @@ class Message:
 
     @property
     def translated(self) -> bool:
-        return bool(self.translation) and all(self.translation)
+        return entries.translated(self.translation)
+
+    @property
+    def state(self) -> str:
+        """TRANSLATED, FUZZY or UNTRANSLATED (``entries.state``)."""
+        return entries.state(self.translation, self.fuzzy)
 
     @property
     def fingerprint(self) -> str:
@@ -64,7 +70,7 @@ class Message:
     @property
     def signable(self) -> bool:
         """Only a complete, non-fuzzy translation can be sealed."""
-        return self.translated and not self.fuzzy
+        return self.state == entries.TRANSLATED
 
 
 @dataclass(frozen=True)
@@ -91,21 +97,11 @@ class MessageReview:
 
 
 def messages_of(po: polib.POFile, text: str) -> list[Message]:
-    lines = text.split("\n")
-    msgid_lines = [n for n, line in enumerate(lines, 1) if line.startswith("msgid ")]
-
-    def msgid_line(entry: polib.POEntry) -> int:
-        start = int(entry.linenum or 1)
-        return next((n for n in msgid_lines if n >= start), start)
-
+    msgid_lines = entries.MsgidLines(text.split("\n"))
     found = []
     for entry in po:
         if entry.obsolete or (not entry.msgid and not entry.msgctxt):
             continue
-        if entry.msgid_plural:
-            forms = tuple(str(entry.msgstr_plural[k]) for k in sorted(entry.msgstr_plural))
-        else:
-            forms = (str(entry.msgstr),)
         previous = None
         if entry.previous_msgid:
             previous = (entry.previous_msgctxt or None, str(entry.previous_msgid))
@@ -114,9 +110,9 @@ def messages_of(po: polib.POFile, text: str) -> list[Message]:
                 context=None if entry.msgctxt is None else str(entry.msgctxt),
                 source=str(entry.msgid),
                 source_plural=str(entry.msgid_plural or ""),
-                translation=forms,
+                translation=entries.forms(entry),
                 fuzzy=bool(entry.fuzzy),
-                line=msgid_line(entry),
+                line=msgid_lines.of(entry),
                 references=tuple(
                     f"{path}:{line}" if line else str(path) for path, line in entry.occurrences
                 ),

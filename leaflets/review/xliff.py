@@ -16,6 +16,7 @@ from translate.storage import xliff
 from ..catalog import catalogs, render_po
 from ..checks import ERROR, check_po_bytes
 from ..config import Leaflet, Project
+from ..entries import FUZZY, UNTRANSLATED, translated
 from ..errors import CatalogError
 from ..fonts import coverage
 from ..locale import locale_info
@@ -34,10 +35,10 @@ def _unit_id(key: Key, form: int | None) -> str:
 
 
 def _xliff_state(review: MessageReview) -> str:
-    m = review.message
-    if not m.translated:
+    state = review.message.state
+    if state == UNTRANSLATED:
         return "needs-translation"
-    if m.fuzzy:
+    if state == FUZZY:
         return "needs-review-translation"
     return "signed-off" if review.state == SEALED else "translated"
 
@@ -194,11 +195,11 @@ def import_xliff(
                 entry.flags.remove("fuzzy")
                 entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
                 touched = True
-        elif wants_fuzzy and all(new) and not entry.fuzzy:
+        elif wants_fuzzy and translated(new) and not entry.fuzzy:
             entry.flags.append("fuzzy")
             touched = True
         # Already sealed with this very text: the seal stays as it is (and who made it).
-        if signed_off and all(new) and not (item.state == SEALED and not text_changed):
+        if signed_off and translated(new) and not (item.state == SEALED and not text_changed):
             if item.seal is not None:
                 seals.pop(item.seal.key, None)
             seals[m.key] = Seal(
