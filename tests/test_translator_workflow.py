@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import polib
 import pytest
 
+from leaflets.catalog import gettext_tools
 from leaflets.config import load_project
 from leaflets.preview import Preview
 
@@ -204,6 +207,34 @@ def test_stats_agree_with_msgfmt(tmp_path: Path) -> None:
     vi = next(r for r in json.loads(output) if r["lang"] == "vi")
     assert (vi["translated"], vi["fuzzy"], vi["untranslated"]) == (pot_messages(root) - 3, 1, 2)
     assert vi["review_status"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "shown"),
+    [
+        ("msgmerge", ("update", "--lang", "es"), "locales/es/LC_MESSAGES/cryoablation.po"),
+        ("msgcat", ("init", "de"), "locales/de/LC_MESSAGES/cryoablation.po"),
+    ],
+)
+def test_a_hung_gettext_tool_is_an_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str, args: tuple[str, ...], shown: str
+) -> None:
+    root = copy_project(tmp_path)
+    before = {p: p.read_bytes() for p in (root / "locales").rglob("*.po")}
+    fake = tmp_path / "bin" / tool
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexec sleep 30\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(gettext_tools, "TOOL_TIMEOUT", 0.5)
+    start = time.monotonic()
+    code, output = cli(root, *args)
+    assert time.monotonic() - start < 20, "the tool was not stopped"
+    assert code == 1
+    assert output == (
+        f"Error: {shown}: {tool} did not finish within 0.5 seconds; nothing was written\n"
+    )
+    assert {p: p.read_bytes() for p in (root / "locales").rglob("*.po")} == before
 
 
 def test_fuzzy_and_untranslated_mean_the_same_everywhere(tmp_path: Path) -> None:

@@ -2,8 +2,9 @@
 
 The only package that reads or writes ``.po`` files (through polib and Babel):
 ``reading`` (one catalog, strictly; where they are), ``translations`` (loading for
-rendering), ``writing`` (GNU layout via msgcat), ``extract`` (templates -> ``.pot``),
-``update`` (init and msgmerge), ``stats``. Everything is re-exported here.
+rendering), ``gettext_tools`` (msgcat and msgmerge, with a time limit), ``writing``
+(GNU layout via msgcat), ``extract`` (templates -> ``.pot``), ``update`` (init and
+msgmerge), ``stats``. Everything is re-exported here.
 """
 
 from __future__ import annotations

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from ..errors import CatalogError
 from ..files import write_atomic
 from ..locale import locale_info
 from .extract import pot_path
+from .gettext_tools import run_tool
 from .reading import catalogs, parse_po
 from .translations import REVIEW_DATE, REVIEW_STATUS, REVIEWED_BY
 from .writing import render_po, same_po
@@ -65,14 +64,12 @@ def merge_catalog(po_path: Path, pot: Path, shown: str | Path) -> bytes:
     translator sees what changed; messages gone from the template are kept as
     obsolete (``#~``). Fuzzy entries are never rendered.
     """
-    msgmerge = shutil.which("msgmerge")
-    if msgmerge is None:
-        raise CatalogError("GNU gettext's msgmerge is needed to update catalogs; run `make setup`")
     parse_po(po_path, shown)  # a broken catalog is reported with its line, before merging
-    proc = subprocess.run(
-        [msgmerge, "--quiet", "--previous", "--output-file=-", str(po_path), str(pot)],
-        capture_output=True,
-        check=False,
+    proc = run_tool(
+        "msgmerge",
+        ["--quiet", "--previous", "--output-file=-", str(po_path), str(pot)],
+        shown,
+        needed_for="update catalogs",
     )
     if proc.returncode != 0:
         message = " ".join(proc.stderr.decode("utf-8", "replace").split())

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 from ..errors import CatalogError
+from .gettext_tools import run_tool
 
 
 def render_pot(catalog: Catalog, shown: str | Path) -> bytes:
@@ -51,11 +50,8 @@ def same_po(old: bytes, new: bytes) -> bool:
 def gnu_format(data: bytes, shown: str | Path) -> bytes:
     """Lay a catalog out exactly as GNU gettext does (line wrapping, escapes), so that
     Poedit, Weblate and msgmerge see no churn in the files we write."""
-    msgcat = shutil.which("msgcat")
-    if msgcat is None:
-        raise CatalogError("GNU gettext's msgcat is needed to write catalogs; run `make setup`")
-    proc = subprocess.run(
-        [msgcat, "--to-code=UTF-8", "-"], input=data, capture_output=True, check=False
+    proc = run_tool(
+        "msgcat", ["--to-code=UTF-8", "-"], shown, needed_for="write catalogs", stdin=data
     )
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
