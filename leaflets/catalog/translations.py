@@ -4,7 +4,9 @@ print, what is missing, and the review status the renderer fills in."""
 from __future__ import annotations
 
 import gettext
+import hashlib
 import re
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from ..entries import FUZZY, TRANSLATED, MsgidLines, forms, state
 from ..errors import CatalogError
 from ..fonts import coverage
 from ..locale import locale_info
+from ..memo import BoundedCache, stamp
 from .reading import read_po
 
 # No message of a leaflet needs more; a longer translation would only blow up layout.
@@ -124,7 +127,16 @@ class _Parsed:
     unusable: list[int]
 
 
-_PARSED: dict[tuple[Path, int, int], _Parsed] = {}
+# Catalog versions a process keeps parsed: more than a project has catalogs (a batch
+# worker renders each one for every variant, paper and edition, in any order), few
+# enough to hold in memory.
+MAX_PARSED = 128
+PARSED: BoundedCache[_Parsed] = BoundedCache(MAX_PARSED)
+
+
+def _glyphs_key(cover: frozenset[int]) -> str:
+    """A digest of the code points a language's fonts draw: a key without the set."""
+    return hashlib.sha256(array("L", sorted(cover)).tobytes()).hexdigest()
 
 
 def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog:
@@ -139,14 +151,16 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
     shown = path.relative_to(project.root)
     if not path.is_file():
         raise CatalogError("no catalog for this language", shown)
-    stat = path.stat()
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    parsed = _PARSED.get(key)
+    # The strict reading depends on the catalog, its language and the glyphs the
+    # language's fonts draw (a changed font can make a translation unprintable).
+    cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
+    key = (path, stamp(path), lang, _glyphs_key(cover))
+    parsed = PARSED.get(key)
     if parsed is None:
         # Parsing and checking a catalog once per process is enough: a batch renders
         # the same catalog for every variant, paper and edition.
-        parsed = _parse_for_rendering(project, path, shown, lang)
-        _PARSED[key] = parsed
+        parsed = _parse_for_rendering(path, shown, lang, cover)
+        PARSED.put(key, parsed)
     return LoadedCatalog(
         Translations(parsed.messages, parsed.plural_forms),
         ReviewStatus("draft"),
@@ -157,8 +171,7 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
     )
 
 
-def _parse_for_rendering(project: Project, path: Path, shown: Path, lang: str) -> _Parsed:
-    cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
+def _parse_for_rendering(path: Path, shown: Path, lang: str, cover: frozenset[int]) -> _Parsed:
     po, text = read_po(path, shown, coverage=cover, language=lang, strict=True)
     msgid_lines = MsgidLines(text.split("\n"))
     messages: dict[tuple[str | None, str], list[str]] = {}

@@ -25,6 +25,7 @@ from ..catalog import (
 )
 from ..config import Leaflet, Project
 from ..errors import CatalogError, LeafletsError, UnknownChoiceError, UsageProblem
+from ..memo import BoundedCache, stamp
 from .ledger import Key, Seal, fingerprint, ledger_path, read_ledger
 
 # The header `sign` writes beside the three X-Review-* lines: "sealed of total".
@@ -234,15 +235,10 @@ def review_header_line(text: str) -> int | None:
     return None
 
 
-_CACHE: dict[tuple[object, ...], CatalogReview] = {}
-
-
-def _file_key(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
+# Catalog and ledger versions a process keeps the review of: more than a project has
+# catalogs (the desk lists every language), few enough to hold in memory.
+MAX_REVIEWS = 128
+REVIEWS: BoundedCache[CatalogReview] = BoundedCache(MAX_REVIEWS)
 
 
 def catalog_path(project: Project, leaflet: Leaflet, lang: str) -> Path:
@@ -266,14 +262,16 @@ def catalog_review(project: Project, leaflet: Leaflet, lang: str) -> CatalogRevi
     ledger)."""
     path = catalog_path(project, leaflet, lang)
     ledger = ledger_path(path)
-    key = (path, _file_key(path), _file_key(ledger))
-    cached = _CACHE.get(key)
+    # Everything the review is made of: the catalog and its ledger, and the names and
+    # paths (relative to the project) it reports.
+    key = (project.root, leaflet.id, lang, path, stamp(path), stamp(ledger))
+    cached = REVIEWS.get(key)
     if cached is not None:
         return cached
     shown = path.relative_to(project.root)
     po, text = read_po(path, shown)
     review = _review_of(project, leaflet, lang, path, po, text)
-    _CACHE[key] = review
+    REVIEWS.put(key, review)
     return review
 
 
