@@ -6,14 +6,16 @@ catalogs and the real leaflet must be runs on the real project, read only."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import polib
 import pytest
 
-from leaflets.catalog import load_catalog
+from leaflets.catalog import gettext_tools, load_catalog
 from leaflets.config import load_project
 from leaflets.locale import locale_info
 from leaflets.preview import Preview
@@ -233,6 +235,74 @@ def test_stats_agree_with_msgfmt(tmp_path: Path) -> None:
     total = pot_messages(root, LEAFLET)
     assert (fr["translated"], fr["fuzzy"], fr["untranslated"]) == (total - 3, 1, 2)
     assert fr["review_status"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "shown"),
+    [
+        ("msgmerge", ("update", "--lang", "es"), ES),
+        ("msgcat", ("init", "de"), "locales/de/LC_MESSAGES/visit.po"),
+    ],
+)
+def test_a_hung_gettext_tool_is_an_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str, args: tuple[str, ...], shown: str
+) -> None:
+    root = copy_fixture(tmp_path)
+    before = {p: p.read_bytes() for p in (root / "locales").rglob("*.po")}
+    fake = tmp_path / "bin" / tool
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexec sleep 30\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(gettext_tools, "TOOL_TIMEOUT", 0.5)
+    start = time.monotonic()
+    code, output = cli(root, *args)
+    assert time.monotonic() - start < 20, "the tool was not stopped"
+    assert code == 1
+    assert output == (
+        f"Error: {shown}: {tool} did not finish within 0.5 seconds; nothing was written\n"
+    )
+    assert {p: p.read_bytes() for p in (root / "locales").rglob("*.po")} == before
+
+
+def test_fuzzy_and_untranslated_mean_the_same_everywhere(tmp_path: Path) -> None:
+    """One definition: a fuzzy entry without a translation is untranslated for check,
+    stats, build and sign alike (as msgfmt counts it), and each names the line of the
+    msgid, also an indented one."""
+    root = copy_fixture(tmp_path)
+    path = root / ES
+    po = polib.pofile(str(path))
+    short = [e for e in po if not e.obsolete and not e.msgid_plural and len(e.msgid) < 40]
+    empty, guess = short[3], short[4]
+    empty.msgstr = ""
+    empty.flags.append("fuzzy")
+    guess.flags.append("fuzzy")
+    po.save(str(path))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = {e.msgid: lines.index(f'msgid "{e.msgid}"') + 1 for e in (empty, guess)}
+    lines[at[empty.msgid] - 1] = "  " + lines[at[empty.msgid] - 1]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    shown = ES
+
+    code, output = cli(root, "check", str(path))
+    assert f"{at[empty.msgid]}: warning untranslated: not translated" in output
+    assert f"{at[guess.msgid]}: warning fuzzy: fuzzy entry" in output
+    code, output = cli(root, "stats", "--lang", "es", "--format", "json")
+    assert code == 0
+    assert re.search(r'"fuzzy": 1,\s+"untranslated": 1,', output), output
+    assert msgfmt_stats(path)[1:] == (1, 1)
+    code, output = cli(root, "build", "--variant", "in-person", "--lang", "es")
+    lines_shown = ", ".join(str(n) for n in sorted(at.values()))
+    assert (
+        code == 1
+        and (
+            f"{shown}: incomplete translation: 1 untranslated and 1 fuzzy (need checking) "
+            f"messages (lines {lines_shown})"
+        )
+        in output
+    )
+    code, output = cli(root, "review", "sign", "--lang", "es", "--reviewer", "A. Reviewer")
+    assert code == 0 and "(not signable: 1 fuzzy, 1 untranslated)" in output
 
 
 def test_stats_table_and_list_show_review_status() -> None:
