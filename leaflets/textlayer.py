@@ -41,8 +41,10 @@ nothing and left out of the text.
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import io
+import struct
 import unicodedata
 from typing import Any, ClassVar, NamedTuple
 
@@ -66,6 +68,9 @@ def install() -> None:
 
     if getattr(text.draw_first_line, "_leaflets_actual_text", False):
         return
+    from weasyprint.text.ffi import ffi
+
+    _check_glyph_info(ffi)
     original = text.draw_first_line
 
     def draw_first_line(
@@ -86,14 +91,52 @@ def install() -> None:
     text.draw_first_line = draw_first_line
 
 
-def _clusters(glyph_item: Any, utf8: bytes) -> list[tuple[int, int, str]]:
+class _Glyphs(NamedTuple):
+    """A glyph run's glyphs, read out of Pango once: cffi field access is slow."""
+
+    ids: list[int]
+    widths: list[int]
+    x_offsets: list[int]
+    y_offsets: list[int]
+    log_clusters: list[int]  # byte offset in the item of each glyph's cluster
+
+
+# PangoGlyphInfo: glyph (guint32), geometry (width, x_offset, y_offset: gint32), and
+# attributes (a guint32 of bit fields), read in one go.
+_GLYPH_INFO = struct.Struct("=IiiiI")
+
+
+def _read_glyphs(glyph_string: Any, ffi: Any) -> _Glyphs:
+    count = glyph_string.num_glyphs
+    if not count:
+        return _Glyphs([], [], [], [], [])
+    raw = ffi.buffer(glyph_string.glyphs, count * _GLYPH_INFO.size)
+    columns = zip(*_GLYPH_INFO.iter_unpack(raw), strict=True)
+    ids, widths, x_offsets, y_offsets, _ = map(list, columns)
+    log_clusters = ffi.unpack(glyph_string.log_clusters, count)
+    return _Glyphs(ids, widths, x_offsets, y_offsets, log_clusters)
+
+
+def _check_glyph_info(ffi: Any) -> None:
+    """WeasyPrint's declaration of PangoGlyphInfo is the layout :data:`_GLYPH_INFO` reads."""
+    layout = (
+        ffi.sizeof("PangoGlyphInfo"),
+        ffi.offsetof("PangoGlyphInfo", "geometry"),
+        ffi.offsetof("PangoGlyphGeometry", "x_offset"),
+        ffi.offsetof("PangoGlyphGeometry", "y_offset"),
+        ffi.sizeof("PangoGlyph"),
+    )
+    if layout != (_GLYPH_INFO.size, 4, 4, 8, 4):
+        raise RuntimeError(f"unexpected PangoGlyphInfo layout {layout}")
+
+
+def _clusters(
+    glyphs: _Glyphs, utf8: bytes, offset: int, length: int, rtl: bool
+) -> list[tuple[int, int, str]]:
     """(first glyph, end glyph, text) of each cluster of a glyph run, in the run's
-    (visual) glyph order."""
-    glyphs = glyph_item.glyphs
-    count = glyphs.num_glyphs
+    (visual) glyph order; ``offset`` and ``length`` are the run's item's, in bytes."""
     clusters = glyphs.log_clusters
-    item = glyph_item.item
-    rtl = item.analysis.level % 2
+    count = len(clusters)
     groups = []
     start = 0
     for i in range(1, count + 1):
@@ -101,11 +144,10 @@ def _clusters(glyph_item: Any, utf8: bytes) -> list[tuple[int, int, str]]:
             continue
         begin = clusters[start]
         if rtl:
-            end = item.length if start == 0 else clusters[start - 1]
+            end = length if start == 0 else clusters[start - 1]
         else:
-            end = item.length if i == count else clusters[i]
-        text = utf8[item.offset + begin : item.offset + end].decode()
-        groups.append((start, i, text))
+            end = length if i == count else clusters[i]
+        groups.append((start, i, utf8[offset + begin : offset + end].decode()))
         start = i
     return groups
 
@@ -125,8 +167,25 @@ class _Span(NamedTuple):
     anchored: bool = False
 
 
+@functools.lru_cache(maxsize=4096)
+def _kinds(text: str) -> tuple[bool, bool]:
+    """Whether ``text`` holds a combining mark, and a format character (joiner)."""
+    if text.isascii():
+        return False, False
+    categories = [unicodedata.category(c) for c in text]
+    return any(c[0] == "M" for c in categories), "Cf" in categories
+
+
 def _needs(
-    glyphs: Any, first: int, end: int, text: str, font: Any, pango: Any, rtl: bool, joiner: bool
+    glyphs: _Glyphs,
+    first: int,
+    end: int,
+    text: str,
+    to_unicode: dict[int, str],
+    rtl: bool,
+    joiner: bool,
+    empty_glyph: int,
+    unknown_flag: int,
 ) -> bool:
     """Whether a cluster's glyphs do not spell its text one to one: drawn with several
     glyphs, or with a glyph that WeasyPrint's one-to-one map reads as other text, or
@@ -134,26 +193,23 @@ def _needs(
     its neighbour, which extractors read as a separate word or put in the wrong place),
     or a glyph moved off the baseline; in a right-to-left run also a glyph that stands
     for several characters (lam-alef, Nastaliq's ligatures)."""
+    ids = glyphs.ids
     drawn = [
-        glyphs[i].glyph
-        for i in range(first, end)
-        if glyphs[i].glyph != pango.PANGO_GLYPH_EMPTY
-        and not glyphs[i].glyph & pango.PANGO_GLYPH_UNKNOWN_FLAG
+        ids[i] for i in range(first, end) if ids[i] != empty_glyph and not ids[i] & unknown_flag
     ]
+    mark, format_character = _kinds(text)
     # Joiners and non-joiners (Persian می‌کند) are drawn as nothing: only a span's text
     # keeps them, unless the non-joiner is drawn with an empty glyph (_EmptyGlyphs).
     if not drawn:
-        return any(unicodedata.category(c) == "Cf" for c in text) and not (
-            joiner and text == "\u200c"
-        )
+        return format_character and not (joiner and text == "\u200c")
     return (
         len(drawn) > 1
-        or font.to_unicode.get(drawn[0]) != text
-        or any(unicodedata.category(c).startswith("M") for c in text)
+        or to_unicode.get(drawn[0]) != text
+        or mark
         or (rtl and len(text) > 1)
         # A raised or lowered glyph (Nastaliq's descending strokes) is a text object of
         # its own, on a baseline of its own: read alone it lands on another line.
-        or any(glyphs[i].geometry.y_offset for i in range(first, end))
+        or any(glyphs.y_offsets[first:end])
     )
 
 
@@ -258,7 +314,12 @@ class _EmptyGlyphs:
 
 
 def _actual_text(
-    glyph_item: Any, utf8: bytes, font: Any, pango: Any, rtl: bool, empty: _EmptyGlyphs | None
+    glyphs: _Glyphs,
+    clusters: list[tuple[int, int, str]],
+    font: Any,
+    pango: Any,
+    rtl: bool,
+    empty: _EmptyGlyphs | None,
 ) -> dict[int, _Span]:
     """first glyph -> marked-content sequence with /ActualText, for the words of a run
     that need one (a cluster for which :func:`_needs`); a right-to-left word with marks
@@ -273,15 +334,32 @@ def _actual_text(
     put the text of a right-to-left line back in logical order by reversing it: a
     span's text is given in the same visual order, so that the reversal restores
     the word. Given in logical order, poppler and PDFium return it backwards."""
-    glyphs = glyph_item.glyphs.glyphs
     joiner = empty is not None and empty.joiner is not None
     anchor = empty is not None and empty.anchor is not None
+    ids, to_unicode = glyphs.ids, font.to_unicode
+    empty_glyph, unknown_flag = pango.PANGO_GLYPH_EMPTY, pango.PANGO_GLYPH_UNKNOWN_FLAG
+    y_offsets, widths = glyphs.y_offsets, glyphs.widths
     words: list[list[_Cluster]] = []
-    for first, end, text in _clusters(glyph_item, utf8):
-        text = text.translate(_NOT_TEXT)
-        needs = _needs(glyphs, first, end, text, font, pango, rtl, joiner)
-        drawn = [i for i in range(first, end) if glyphs[i].glyph != pango.PANGO_GLYPH_EMPTY]
-        mark_first = bool(drawn) and glyphs[drawn[0]].geometry.width == 0
+    for first, end, text in clusters:
+        if not text.isascii() and "\u200b" in text:
+            text = text.translate(_NOT_TEXT)
+        glyph_id = ids[first]
+        if end - first == 1 and glyph_id != empty_glyph and not glyph_id & unknown_flag:
+            # The common case, quickly: one glyph (as _needs).
+            needs = bool(
+                to_unicode.get(glyph_id) != text
+                or (not text.isascii() and _kinds(text)[0])
+                or (rtl and len(text) > 1)
+                or y_offsets[first]
+            )
+        else:
+            needs = _needs(
+                glyphs, first, end, text, to_unicode, rtl, joiner, empty_glyph, unknown_flag
+            )
+        mark_first = False
+        if rtl:
+            drawn = [i for i in range(first, end) if ids[i] != empty_glyph]
+            mark_first = bool(drawn) and widths[drawn[0]] == 0
         cluster = _Cluster(first, end, text, needs, mark_first)
         if text.isspace() or not text:
             words.append([cluster])
@@ -330,12 +408,11 @@ def _draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
     while run != ffi.NULL:
         glyph_item = run.data
         run = run.next
-        glyph_string = glyph_item.glyphs
-        glyphs_info = glyph_string.glyphs
-        num_glyphs = glyph_string.num_glyphs
-        clusters = glyph_string.log_clusters
+        glyphs = _read_glyphs(glyph_item.glyphs, ffi)
+        num_glyphs = len(glyphs.ids)
         item = glyph_item.item
-        rtl = item.analysis.level % 2
+        item_offset, item_length = item.offset, item.length
+        rtl = bool(item.analysis.level % 2)
 
         pango_font = item.analysis.font
         if pango_font != previous_pango_font:
@@ -358,37 +435,39 @@ def _draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
 
         # Which glyphs read as which text: WeasyPrint's one-to-one map per glyph,
         # and the words for which that map is not the truth.
-        for i in range(num_glyphs):
-            glyph_id = glyphs_info[i].glyph
+        clusters = glyphs.log_clusters
+        to_unicode = font.to_unicode
+        for i, glyph_id in enumerate(glyphs.ids):
             if glyph_id == pango.PANGO_GLYPH_EMPTY or glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
                 continue
-            if glyph_id not in font.to_unicode:
+            if glyph_id not in to_unicode:
                 t1 = clusters[i]
                 if rtl:
-                    t2 = item.length if i == 0 else clusters[i - 1]
+                    t2 = item_length if i == 0 else clusters[i - 1]
                 else:
-                    t2 = item.length if i == num_glyphs - 1 else clusters[i + 1]
-                font.to_unicode[glyph_id] = utf8[item.offset + t1 : item.offset + t2].decode()
-        actual = _actual_text(glyph_item, utf8, font, pango, bool(rtl), empty)
+                    t2 = item_length if i == num_glyphs - 1 else clusters[i + 1]
+                to_unicode[glyph_id] = utf8[item_offset + t1 : item_offset + t2].decode()
+        run_clusters = _clusters(glyphs, utf8, item_offset, item_length, rtl)
+        actual = _actual_text(glyphs, run_clusters, font, pango, rtl, empty)
         marked_end = -1
         anchor_due = False
-        for i, glyph_info in enumerate(glyphs_info[0:num_glyphs]):
-            glyph_id = glyph_info.glyph
-            width = glyph_info.geometry.width
+        for i, glyph_id in enumerate(glyphs.ids):
+            width = glyphs.widths[i]
 
             if i in actual:
                 _close(stream, string)
                 span = actual[i]
                 marked_end = span.end
-                stream.begin_marked_content(
-                    "Span", pydyf.Dictionary({"ActualText": pydyf.String(span.text)})
-                )
+                # What begin_marked_content("Span", Dictionary({"ActualText": ...}))
+                # writes, as bytes at once: thousands of spans in a handout.
+                actual_text = b"<</ActualText " + pydyf.String(span.text).data + b">>"
+                stream.stream.extend((b"/Span", actual_text, b"BDC"))
                 string = "<"
                 anchor_due = span.anchored
 
             if glyph_id == pango.PANGO_GLYPH_EMPTY:
                 joiner = empty.joiner if empty is not None else None
-                if joiner is not None and _joiner(utf8, item, clusters, i, rtl):
+                if joiner is not None and _joiner(utf8, item_offset, item_length, clusters, i):
                     string += f"{_EmptyGlyphs.use(font, joiner, chr(0x200C)):04x}"
                 string += f">{-width / font_size}<"
             else:
@@ -415,8 +494,8 @@ def _draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
                     logical_width = font.widths[glyph_id] = round(
                         stream.logical_rect.width * 1000 * FROM_UNITS / font_size
                     )
-                offset = glyph_info.geometry.x_offset / font_size
-                rise = glyph_info.geometry.y_offset / 1000
+                offset = glyphs.x_offsets[i] / font_size
+                rise = glyphs.y_offsets[i] / 1000
                 kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
                 if anchor_due and empty is not None and empty.anchor is not None:
                     # A mark's sequence: the mark in a text object of its own, between
@@ -474,11 +553,8 @@ def _number(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def _joiner(utf8: bytes, item: Any, clusters: Any, i: int, rtl: bool) -> bool:
-    """Whether glyph ``i`` of a run, drawn as nothing, is a zero-width non-joiner in a
-    right-to-left run."""
-    if not rtl:
-        return False
-    begin = clusters[i]
-    end = item.length if i == 0 else clusters[i - 1]
-    return utf8[item.offset + begin : item.offset + end] == "\u200c".encode()
+def _joiner(utf8: bytes, offset: int, length: int, clusters: list[int], i: int) -> bool:
+    """Whether glyph ``i`` of a right-to-left run (its item at ``offset``, ``length``
+    bytes long), drawn as nothing, is a zero-width non-joiner."""
+    end = length if i == 0 else clusters[i - 1]
+    return utf8[offset + clusters[i] : offset + end] == "\u200c".encode()
