@@ -68,9 +68,6 @@ def install() -> None:
 
     if getattr(text.draw_first_line, "_leaflets_actual_text", False):
         return
-    from weasyprint.text.ffi import ffi
-
-    _check_glyph_info(ffi)
     original = text.draw_first_line
 
     def draw_first_line(
@@ -102,23 +99,12 @@ class _Glyphs(NamedTuple):
 
 
 # PangoGlyphInfo: glyph (guint32), geometry (width, x_offset, y_offset: gint32), and
-# attributes (a guint32 of bit fields), read in one go.
+# attributes (a guint32 of bit fields), read in one go where WeasyPrint declares it so.
 _GLYPH_INFO = struct.Struct("=IiiiI")
 
 
-def _read_glyphs(glyph_string: Any, ffi: Any) -> _Glyphs:
-    count = glyph_string.num_glyphs
-    if not count:
-        return _Glyphs([], [], [], [], [])
-    raw = ffi.buffer(glyph_string.glyphs, count * _GLYPH_INFO.size)
-    columns = zip(*_GLYPH_INFO.iter_unpack(raw), strict=True)
-    ids, widths, x_offsets, y_offsets, _ = map(list, columns)
-    log_clusters = ffi.unpack(glyph_string.log_clusters, count)
-    return _Glyphs(ids, widths, x_offsets, y_offsets, log_clusters)
-
-
-def _check_glyph_info(ffi: Any) -> None:
-    """WeasyPrint's declaration of PangoGlyphInfo is the layout :data:`_GLYPH_INFO` reads."""
+@functools.cache
+def _glyph_info_as_declared(ffi: Any) -> bool:
     layout = (
         ffi.sizeof("PangoGlyphInfo"),
         ffi.offsetof("PangoGlyphInfo", "geometry"),
@@ -126,8 +112,25 @@ def _check_glyph_info(ffi: Any) -> None:
         ffi.offsetof("PangoGlyphGeometry", "y_offset"),
         ffi.sizeof("PangoGlyph"),
     )
-    if layout != (_GLYPH_INFO.size, 4, 4, 8, 4):
-        raise RuntimeError(f"unexpected PangoGlyphInfo layout {layout}")
+    return layout == (_GLYPH_INFO.size, 4, 4, 8, 4)
+
+
+def _read_glyphs(glyph_string: Any, ffi: Any) -> _Glyphs:
+    count = glyph_string.num_glyphs
+    if not count:
+        return _Glyphs([], [], [], [], [])
+    if _glyph_info_as_declared(ffi):
+        raw = ffi.buffer(glyph_string.glyphs, count * _GLYPH_INFO.size)
+        columns = zip(*_GLYPH_INFO.iter_unpack(raw), strict=True)
+        ids, widths, x_offsets, y_offsets, _ = map(list, columns)
+    else:
+        infos = glyph_string.glyphs[0:count]
+        ids = [info.glyph for info in infos]
+        widths = [info.geometry.width for info in infos]
+        x_offsets = [info.geometry.x_offset for info in infos]
+        y_offsets = [info.geometry.y_offset for info in infos]
+    log_clusters = ffi.unpack(glyph_string.log_clusters, count)
+    return _Glyphs(ids, widths, x_offsets, y_offsets, log_clusters)
 
 
 def _clusters(
