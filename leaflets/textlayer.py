@@ -269,13 +269,15 @@ def _is_mark(char: str) -> bool:
 
 
 class _EmptyGlyphs:
-    """A font's empty glyphs of no advance (its glyphs for U+200B and U+0000, where
+    """A font's empty glyphs of no advance (its glyphs for U+0000 and U+200B, where
     they are empty): drawn, they change nothing on the page.
 
     ``joiner`` is drawn for a zero-width non-joiner in a right-to-left run, which
     Pango draws as nothing, so that the character has a glyph to be read from (the
     font's own glyph for U+200C is a visible placeholder in Noto); ``anchor`` places a
-    mark's marked-content sequence (_rtl_pieces) and reads as nothing."""
+    mark's marked-content sequence (_rtl_pieces) and reads as U+200B, the renderer's
+    break opportunity, which the /ActualText around it hides: PDF/UA (ISO 14289-1,
+    7.21.7) asks for a Unicode value for every character code used, so not nothing."""
 
     # Font file digest -> (joiner, anchor): each document has font objects of its own.
     _found: ClassVar[dict[bytes, tuple[int | None, int | None]]] = {}
@@ -304,7 +306,7 @@ class _EmptyGlyphs:
                 return None
             return glyph_id
 
-        joiner, anchor = empty(0x200B), empty(0x0000)
+        joiner, anchor = empty(0x0000), empty(0x200B)
         # One glyph reads as one text: a font with a single empty glyph gets no anchors.
         return joiner, (anchor if anchor != joiner else None)
 
@@ -510,7 +512,7 @@ def _draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
                     if rise:
                         stream.set_text_rise(-rise)
                     lead, mark = _ANCHOR_LEAD, f"{glyph_id:04x}"
-                    anchor = f"{empty.use(font, empty.anchor, ''):04x}"
+                    anchor = f"{empty.use(font, empty.anchor, chr(0x200B)):04x}"
                     stream.show_text(
                         f"{lead}<{anchor}>{_number(-lead - offset)}<{mark}>"
                         f"{_number(lead + offset + logical_width)}<{anchor}>"
