@@ -7,21 +7,16 @@ spacing if it runs over its page budget. It writes no file.
 
 WeasyPrint is imported only when a Renderer is made: commands that do not render
 stay quick. A process keeps one Renderer, and so one FontConfiguration, for all the
-documents it renders.
+documents it renders. The process must have been set up for the project's fonts
+first (``process.setup_process``, called by the entry point that owns it).
 """
 
 from __future__ import annotations
 
-import atexit
-import hashlib
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import TracebackType
 from typing import Any
-
-from markupsafe import escape
 
 from .catalog import LoadedCatalog, ReviewStatus, load_catalog
 from .compose import BLEED, ENGLISH_NOTICES, MARGIN, PAPER_SIZES, Composer
@@ -29,6 +24,7 @@ from .config import Project
 from .errors import RenderError
 from .fonts import load_fonts
 from .layouts import Pairing, tag_languages
+from .process import require_setup
 from .request import (
     MAX_FIELD_LENGTH,
     BuildRequest,
@@ -69,45 +65,6 @@ __all__ = [
 ]
 
 
-_FONTCONFIG_DONE = False
-
-
-def _isolate_fontconfig(fonts_dir: Path) -> None:
-    """Make Fontconfig see the project's fonts and nothing else.
-
-    Must run before WeasyPrint is imported: WeasyPrint loads the configuration at
-    import. With only our folder configured, a missing glyph cannot silently come
-    from a system font; it shows as missing and the coverage check reports it.
-    """
-    global _FONTCONFIG_DONE
-    if _FONTCONFIG_DONE:
-        return
-    fonts = str(fonts_dir.resolve())
-    config = (
-        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{escape(fonts)}</dir>\n  <cachedir>{{cache}}</cachedir>\n</fontconfig>\n"
-    )
-    # A per-user cache folder, the same for every process of this project: Fontconfig
-    # scans the fonts once, not once per worker, and nothing is left in /tmp.
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "leaflets" / "fontconfig" / hashlib.sha256(fonts.encode()).hexdigest()[:16]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        conf = folder / "fonts.conf"
-        text = config.replace("{cache}", str(escape(str(folder / "cache"))))
-        if not conf.is_file() or conf.read_text(encoding="utf-8") != text:
-            tmp = folder / f".fonts.conf.{os.getpid()}.tmp"
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, conf)
-    except OSError:
-        folder = Path(tempfile.mkdtemp(prefix="leaflets-fc-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        conf = folder / "fonts.conf"
-        conf.write_text(config.replace("{cache}", str(escape(str(folder / "cache")))), "utf-8")
-    os.environ["FONTCONFIG_FILE"] = str(conf)
-    _FONTCONFIG_DONE = True
-
-
 @dataclass
 class RenderResult:
     pdf: bytes
@@ -118,27 +75,39 @@ class RenderResult:
 
 
 class Renderer:
-    """Renders handouts of one project. Keep one per process."""
+    """Renders handouts of one project. Keep one per process, and close it (or use it
+    in a ``with`` block) when done: that removes the copies of the fonts WeasyPrint
+    made. ``scratch``: the folder they go in (default: the system's temporary folder)."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, scratch: Path | None = None) -> None:
         self.project = project
         self.composer = Composer(project)  # a broken font list fails here, before WeasyPrint
         self.env = self.composer.env
         self.fonts = self.composer.fonts
-        _isolate_fontconfig(project.fonts_dir)  # before WeasyPrint is imported
+        require_setup(project.fonts_dir)  # before WeasyPrint is imported (process.py)
         # WeasyPrint's structure tree and text drawing, wrapped once per process (the
         # first Renderer does it: only processes that render import WeasyPrint):
         tag_languages()  # bilingual handouts: /Lang on each part
         install_actual_text()  # a text layer that reads as the page (textlayer.py)
         # False draws text as WeasyPrint alone would (bench/text_layer_bench.py compares).
         self.actual_text = True
-        self.typesetter = Typesetter(project)
+        self.typesetter = Typesetter(project, scratch)
         self.font_config = self.typesetter.font_config
-        atexit.register(self.close)
 
     def close(self) -> None:
         """Remove the font copies WeasyPrint keeps in a temporary folder."""
         self.typesetter.close()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def context(
         self,

@@ -2,16 +2,21 @@
 for handouts.
 
 A Typesetter keeps one FontConfiguration for all the documents it makes (a new
-one per document is 1.7 times slower). Files are fetched only through the
-sandboxed fetcher. WeasyPrint's warnings and errors are collected for each
-document: an error or a missing glyph fails the handout.
+one per document is 1.7 times slower). WeasyPrint copies every font it uses
+into a folder; the Typesetter says which folder and removes it when closed.
+Files are fetched only through the sandboxed fetcher. WeasyPrint's warnings
+and errors are collected for each document: an error or a missing glyph fails
+the handout.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
+import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -46,22 +51,37 @@ class _Collect(logging.Handler):
             self.errors.append(record.getMessage().splitlines()[0])
 
 
-class Typesetter:
-    """Makes PDFs for one project."""
+def _remove(folder: Path, owner: int) -> None:
+    # A forked child inherits the finaliser: only the process that made the folder
+    # removes it.
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
-    def __init__(self, project: Project) -> None:
+
+class Typesetter:
+    """Makes PDFs for one project. ``scratch``: where the folder of font copies goes
+    (default: the system's temporary folder). Close it, or use it in a ``with``."""
+
+    def __init__(self, project: Project, scratch: Path | None = None) -> None:
         # Lazy: WeasyPrint is imported only by processes that render.
         from weasyprint.text.fonts import FontConfiguration
 
         self.project = project
+        self.folder = Path(tempfile.mkdtemp(prefix="weasyprint-", dir=scratch))
+        # Removed on close(), when the Typesetter is garbage-collected, or at exit.
+        self._cleanup = weakref.finalize(self, _remove, self.folder, os.getpid())
         self.font_config = FontConfiguration()
+        # WeasyPrint 70 makes this folder itself with mkdtemp() on the first
+        # @font-face, in the process's temporary folder, and removes it only when the
+        # FontConfiguration is garbage-collected. Naming it here puts the copies where
+        # the caller said, without changing tempfile.tempdir for the whole process
+        # (a private attribute: pyproject.toml pins WeasyPrint to 70.x).
+        self.font_config._folder = self.folder
         self._finisher: PrintFinisher | None = None
 
     def close(self) -> None:
-        """Remove the font copies WeasyPrint keeps in a temporary folder."""
-        folder = getattr(self.font_config, "_folder", None)
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        """Remove the font copies. The Typesetter cannot be used afterwards."""
+        self._cleanup()
 
     def print_finisher(self) -> PrintFinisher:
         """The print edition's finisher, its output intent prepared (the profile read

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import tempfile
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from .config import Project, load_project
 from .errors import LeafletsError, PolicyRefusal
 from .fonts import load_fonts
 from .preflight import preflight_bytes
+from .process import setup_process
 from .render import BuildRequest, Renderer
 
 log = logging.getLogger("leaflets")
@@ -124,12 +124,14 @@ _RETIRED = False
 
 
 def _worker_init(root: str, scratch: str) -> None:
-    """Start of a worker process: one project, one renderer (one FontConfiguration)."""
+    """Start of a worker process (the pool's initializer owns the process): the process
+    setup, one project, one renderer (one FontConfiguration)."""
     global _WORKER
+    project = load_project(Path(root))
+    setup_process(project.fonts_dir)
     # WeasyPrint's font copies go into the batch's scratch folder, which the batch
     # removes at its end (and the next batch, after a kill).
-    tempfile.tempdir = scratch
-    _WORKER = Renderer(load_project(Path(root)))
+    _WORKER = Renderer(project, Path(scratch))
     # Pool workers leave through os._exit, which skips atexit: remove WeasyPrint's
     # temporary font folder through multiprocessing's own finaliser instead.
     Finalize(_WORKER, _WORKER.close, exitpriority=10)
@@ -195,11 +197,7 @@ def _local_results(
     try:
         for request in requests:
             if renderer is None:
-                saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
-                try:
-                    renderer = Renderer(project)
-                finally:
-                    tempfile.tempdir = saved
+                renderer = Renderer(project, scratch)
             result = render_one(renderer, request, seconds)
             if result.timed_out:
                 # The interrupted render may have left its renderer in any state: the

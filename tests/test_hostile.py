@@ -1004,8 +1004,8 @@ def test_one_job_gets_a_new_renderer_after_a_timeout(
     made: list[Renderer] = []
 
     class Counted(Renderer):
-        def __init__(self, project: Project) -> None:
-            super().__init__(project)
+        def __init__(self, project: Project, scratch: Path | None = None) -> None:
+            super().__init__(project, scratch)
             made.append(self)
 
     monkeypatch.setattr(workers, "Renderer", Counted)
