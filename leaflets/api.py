@@ -185,6 +185,9 @@ class Handout:
     pdf: bytes
     pages: int
     review_status: str
+    # WeasyPrint's warnings about it: logged (named) where it was rendered, and here for
+    # a front end whose renderer processes log nowhere.
+    warnings: tuple[str, ...] = ()
 
 
 def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Handout:
@@ -203,7 +206,13 @@ def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Hando
         raise PolicyRefusal(outcome.message)
     if outcome.status != "built" or outcome.pdf is None:
         raise RenderError(outcome.message)
-    return Handout(request.filename(), outcome.pdf, outcome.pages, outcome.review_status)
+    return Handout(
+        request.filename(),
+        outcome.pdf,
+        outcome.pages,
+        outcome.review_status,
+        tuple(outcome.warnings),
+    )
 
 
 def page_images(pdf: bytes, pages: int, dpi: int = PREVIEW_DPI) -> list[bytes]:

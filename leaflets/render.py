@@ -69,7 +69,7 @@ __all__ = [
 class RenderResult:
     pdf: bytes
     pages: int
-    warnings: list[str]
+    warnings: list[str]  # WeasyPrint's warnings about the handout (also logged, named)
     catalog: LoadedCatalog
     incomplete: bool = False  # some messages printed in English
 

@@ -6,7 +6,7 @@ one per document is 1.7 times slower). WeasyPrint copies every font it uses
 into a folder; the Typesetter says which folder and removes it when closed.
 Files are fetched only through the sandboxed fetcher. WeasyPrint's warnings
 and errors are collected for each document: an error or a missing glyph fails
-the handout.
+the handout, and the warnings are returned and logged with the handout's name.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import re
 import shutil
 import tempfile
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -36,19 +38,49 @@ ICC_PROFILE = "print/ISOcoated_v2_300_bas.icc"
 class Typeset:
     pdf: bytes
     pages: int
-    warnings: list[str]
+    warnings: list[str]  # WeasyPrint's warnings about this document
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
+class _Collect(logging.Filter):
+    """WeasyPrint's warnings and errors about one document: kept, and passed on named
+    with the handout (``cryoablation_..._es_letter_clinic.pdf: Ignored ...``) as far
+    as the process's logging would have passed them on."""
+
+    def __init__(self, handout: str, passes: int) -> None:
+        super().__init__()
+        self.handout = handout
+        self.passes = passes  # the lowest level the process's logging wanted
         self.messages: list[str] = []
         self.errors: list[str] = []
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-        if record.levelno >= logging.ERROR:
-            self.errors.append(record.getMessage().splitlines()[0])
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING:
+            message = record.getMessage()
+            self.messages.append(message)
+            if record.levelno >= logging.ERROR:
+                self.errors.append(message.splitlines()[0])
+            record.msg, record.args = "%s: %s", (self.handout, message)
+        return record.levelno >= self.passes
+
+
+@contextmanager
+def _collected(handout: str) -> Iterator[_Collect]:
+    """Collect WeasyPrint's warnings while one document is made, whatever the process's
+    logging is set to: the checks for errors and missing glyphs read them. (A process
+    that logs errors only would otherwise drop them before anyone saw them.)"""
+    logger = logging.getLogger("weasyprint")
+    level, disabled = logger.level, logger.disabled
+    collect = _Collect(handout, logging.CRITICAL + 1 if disabled else logger.getEffectiveLevel())
+    logger.disabled = False
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    logger.addFilter(collect)
+    try:
+        yield collect
+    finally:
+        logger.removeFilter(collect)
+        logger.setLevel(level)
+        logger.disabled = disabled
 
 
 def _remove(folder: Path, owner: int) -> None:
@@ -108,20 +140,19 @@ class Typesetter:
 
         shown = r.leaflet.folder.relative_to(self.project.root) / "leaflet.html.j2"
         fetcher = SandboxedFetcher(self.project.asset_dirs)
-        collect = _Collect()
-        wlog = logging.getLogger("weasyprint")
-        wlog.addHandler(collect)
         # /ActualText where glyphs do not spell their text: clinic edition only (PDF/UA);
         # the print edition is PDF/X-1a, PDF 1.4, which predates it.
         token = ACTUAL_TEXT.set(r.request.edition == "clinic" and actual_text)
         try:
-            document = HTML(
-                string=html,
-                base_url=self.project.templates_dir.as_uri() + "/",
-                url_fetcher=fetcher,
-            ).render(font_config=self.font_config)
-            finisher = self.print_finisher() if r.request.edition == "print" else None
-            pdf = document.write_pdf(pdf_variant=PDF_VARIANTS[r.request.edition], finisher=finisher)
+            with _collected(r.request.filename()) as collect:
+                document = HTML(
+                    string=html,
+                    base_url=self.project.templates_dir.as_uri() + "/",
+                    url_fetcher=fetcher,
+                ).render(font_config=self.font_config)
+                finisher = self.print_finisher() if r.request.edition == "print" else None
+                variant = PDF_VARIANTS[r.request.edition]
+                pdf = document.write_pdf(pdf_variant=variant, finisher=finisher)
         except FatalURLFetchingError as exc:
             cause = exc.__cause__
             if isinstance(cause, FetchRefusedError):
@@ -131,7 +162,6 @@ class Typesetter:
             raise RenderError("the document is nested too deeply to lay out", shown) from None
         finally:
             ACTUAL_TEXT.reset(token)
-            wlog.removeHandler(collect)
         if fetcher.refused:
             # WeasyPrint swallows some failed fetches (inside SVG images, for one) and
             # draws a blank: a refused fetch fails the handout wherever it happened.
