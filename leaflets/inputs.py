@@ -39,11 +39,13 @@ def code_fingerprint() -> str:
 
 
 class InputHasher:
-    """Content hashes of what a handout is made from, each file read once per batch."""
+    """Content hashes of what a handout is made from. One per batch: each folder is
+    listed and each file read once, however many handouts share them."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self._files: dict[Path, str] = {}
+        self._trees: dict[tuple[Path, tuple[Path, ...]], list[str]] = {}
         self._code = code_fingerprint()
 
     def _file(self, path: Path) -> str:
@@ -52,6 +54,12 @@ class InputHasher:
         return self._files[path]
 
     def _tree(self, folder: Path, skip: tuple[Path, ...] = ()) -> list[str]:
+        key = (folder, skip)
+        if key not in self._trees:
+            self._trees[key] = self._list(folder, skip)
+        return self._trees[key]
+
+    def _list(self, folder: Path, skip: tuple[Path, ...]) -> list[str]:
         items = []
         root = self.project.root
         for path in sorted(folder.rglob("*")):
