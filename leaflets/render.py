@@ -16,14 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from .catalog import LoadedCatalog, ReviewStatus, load_catalog
 from .compose import BLEED, ENGLISH_NOTICES, MARGIN, PAPER_SIZES, Composer
 from .config import Project
 from .errors import RenderError
 from .fonts import load_fonts
-from .layouts import Pairing, tag_languages
+from .layouts import tag_languages
 from .process import require_setup
 from .request import (
     MAX_FIELD_LENGTH,
@@ -108,17 +107,6 @@ class Renderer:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    def context(
-        self,
-        r: Resolved,
-        catalog: LoadedCatalog,
-        incomplete: bool,
-        pairs: Pairing | None = None,
-        fit: bool = False,
-    ) -> dict[str, Any]:
-        """The names the templates see (compose.py)."""
-        return self.composer.context(r, catalog, incomplete, pairs, fit)
 
     def html(
         self, r: Resolved, catalog: LoadedCatalog, incomplete: bool = False, fit: bool = False
