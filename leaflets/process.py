@@ -137,23 +137,36 @@ def setup_process(fonts_dir: Path) -> None:
 
     Call it at the start, before anything imports WeasyPrint (WeasyPrint loads the
     configuration when it is imported). Calling it again for the same folder does
-    nothing. A process that renders several projects (the tests do) calls it before
-    making each project's Renderer: a Renderer keeps the configuration that was set
-    when it was made.
+    nothing. Only a glyph that no font of a handout's stacks has is looked up in this
+    list (and then the handout fails, unless the list has it): a process that renders
+    projects with different fonts calls it before making each project's Renderer,
+    which keeps the configuration in effect when it was made.
     """
     if not is_set_up(fonts_dir):
         os.environ[VARIABLE] = str(config_file(fonts_dir))
 
 
+def _ours(current: str | None) -> bool:
+    """Whether ``FONTCONFIG_FILE`` names a configuration setup_process() wrote, for
+    whichever project."""
+    if not current:
+        return False
+    path = Path(current)
+    made = path in _FALLBACK.values() or path.parent.parent == _cache_base() / "fontconfig"
+    return made and path.is_file()
+
+
 def require_setup(fonts_dir: Path) -> None:
-    """For a Renderer: the process must have been set up for its project's fonts."""
-    if is_set_up(fonts_dir):
+    """For a Renderer: the process must have been set up, so that Fontconfig lists a
+    project's fonts and no system font."""
+    if _ours(os.environ.get(VARIABLE)):
         return
     if SET_UP_ON_DEMAND:
         setup_process(fonts_dir)
         return
     raise ProcessNotSetUpError(
-        f"this process is not set up to render with the fonts in {fonts_dir}: call "
+        f"this process is not set up to render (Fontconfig would offer the system's fonts "
+        f"instead of those in {fonts_dir}): call "
         "leaflets.process.setup_process(project.fonts_dir) at the start of the program, "
         "before making a Renderer"
     )

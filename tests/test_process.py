@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from leaflets import batch, process
-from leaflets.config import Project
+from leaflets.config import Project, load_project
 from leaflets.process import ProcessNotSetUpError, config_file, is_set_up, setup_process
 from leaflets.render import BuildRequest, Renderer
 
 REQUEST = BuildRequest("cryoablation", "percutaneous", "es", "letter")
+FIXTURE = Path(__file__).resolve().parent / "data" / "fixture"
 
 
 def test_setup_configures_fontconfig_with_the_project_fonts_only(project: Project) -> None:
@@ -61,6 +62,21 @@ def test_without_setup_a_renderer_is_refused(
     assert process.VARIABLE not in os.environ
     setup_process(project.fonts_dir)
     Renderer(project).close()
+
+
+def test_a_process_set_up_once_renders_other_projects_as_they_are(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Renderer takes the configuration in effect: one for another project's fonts
+    is no reason to change the environment (or to refuse)."""
+    monkeypatch.setattr(process, "SET_UP_ON_DEMAND", False)
+    setup_process(project.fonts_dir)
+    environ = dict(os.environ)
+    fixture = load_project(FIXTURE)
+    assert fixture.fonts_dir.resolve() != project.fonts_dir.resolve()
+    with Renderer(fixture) as renderer:
+        assert renderer.render(BuildRequest("visit", "in-person", "es", "a4")).pages >= 1
+    assert dict(os.environ) == environ
 
 
 def test_configurations_of_vanished_projects_are_pruned(
