@@ -197,6 +197,8 @@ def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Hando
     PolicyRefusal for a
     draft or incomplete translation the request did not allow, RenderError when the
     handout cannot be made. Give a long-lived Renderer: a Project makes a cold one.
+    A program that embeds the library calls ``leaflets.process.setup_process`` once,
+    at its start, before the first render (see process.py).
     """
     if not isinstance(renderer, Renderer):
         renderer = Renderer(renderer)

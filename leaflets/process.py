@@ -23,8 +23,15 @@ process makes it, once, at the start, before anything imports WeasyPrint:
 
 With only the project's folder configured, a glyph missing from the project's
 fonts cannot silently come from a system font: it shows as missing, and the
-renderer fails the handout (``render.py``). Nothing else in the library changes
-process-wide settings: temporary font copies go to a folder the caller names.
+renderer fails the handout (``typeset.py``).
+
+Nothing else in the library changes a process-wide setting for good: WeasyPrint's
+font copies go to a folder the caller names (``Renderer(project, scratch)``), and
+what a render changes for its duration (the time limit's alarm, the level of
+WeasyPrint's logger) is put back. The one exception needs WeasyPrint imported, so
+the first Renderer does it: it wraps two WeasyPrint functions, for the text layer
+(``textlayer.py``, active only in a Renderer's own documents) and for ``/Lang`` on
+each part of a bilingual handout (``layouts.py``).
 """
 
 from __future__ import annotations
