@@ -185,6 +185,9 @@ class Handout:
     pdf: bytes
     pages: int
     review_status: str
+    # WeasyPrint's warnings about it: logged (named) where it was rendered, and here for
+    # a front end whose renderer processes log nowhere.
+    warnings: tuple[str, ...] = ()
 
 
 def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Handout:
@@ -194,6 +197,8 @@ def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Hando
     PolicyRefusal for a
     draft or incomplete translation the request did not allow, RenderError when the
     handout cannot be made. Give a long-lived Renderer: a Project makes a cold one.
+    A program that embeds the library calls ``leaflets.process.setup_process`` once,
+    at its start, before the first render (see process.py).
     """
     if not isinstance(renderer, Renderer):
         renderer = Renderer(renderer)
@@ -203,7 +208,13 @@ def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Hando
         raise PolicyRefusal(outcome.message)
     if outcome.status != "built" or outcome.pdf is None:
         raise RenderError(outcome.message)
-    return Handout(request.filename(), outcome.pdf, outcome.pages, outcome.review_status)
+    return Handout(
+        request.filename(),
+        outcome.pdf,
+        outcome.pages,
+        outcome.review_status,
+        tuple(outcome.warnings),
+    )
 
 
 def page_images(pdf: bytes, pages: int, dpi: int = PREVIEW_DPI) -> list[bytes]:

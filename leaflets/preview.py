@@ -55,21 +55,21 @@ class Preview:
         return f"rendered {self.target} in {seconds:.2f} s, {result.pages} pages{extra}"
 
     def run(self, once: bool = False, interval: float = 0.3) -> Iterator[str]:
-        renderer = Renderer(self.project)
-        seen = self._inputs()
-        yield self.render_once(renderer)
-        if once:
-            return
-        yield "watching for changes (Ctrl+C to stop)"
-        try:
-            while True:
-                time.sleep(interval)
-                now = self._inputs()
-                if now != seen:
-                    seen = now
-                    # A save may be half-done when first seen: wait for it to settle.
-                    time.sleep(0.05)
-                    seen = self._inputs()
-                    yield self.render_once(renderer)
-        except KeyboardInterrupt:
-            return
+        with Renderer(self.project) as renderer:
+            seen = self._inputs()
+            yield self.render_once(renderer)
+            if once:
+                return
+            yield "watching for changes (Ctrl+C to stop)"
+            try:
+                while True:
+                    time.sleep(interval)
+                    now = self._inputs()
+                    if now != seen:
+                        seen = now
+                        # A save may be half-done when first seen: wait for it to settle.
+                        time.sleep(0.05)
+                        seen = self._inputs()
+                        yield self.render_once(renderer)
+            except KeyboardInterrupt:
+                return
