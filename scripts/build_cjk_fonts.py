@@ -28,11 +28,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import polib
-from fontTools import subset
+from fontsubset import ROOT, catalog_chars, code_points, subset_and_save
 from fontTools.ttLib import TTCollection
 
-ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "fonts" / "noto-cjk"
 DEFAULT_SOURCE = Path("/usr/share/fonts/opentype/noto")
 
@@ -80,18 +78,7 @@ def national_set(codec: str, ranges: list[tuple[tuple[int, int], tuple[int, int]
     return chars
 
 
-def catalog_chars(languages: tuple[str, ...]) -> set[int]:
-    chars: set[int] = set()
-    for lang in languages:
-        for path in sorted((ROOT / "locales" / lang).glob("LC_MESSAGES/*.po")):
-            for entry in polib.pofile(str(path)):
-                for text in [entry.msgstr, *entry.msgstr_plural.values()]:
-                    chars.update(ord(c) for c in text)
-    return chars
-
-
 def build(source: Path, regions: list[str]) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
     for weight in ("Regular", "Bold"):
         collection = TTCollection(str(source / f"NotoSansCJK-{weight}.ttc"))
         faces = {font["name"].getDebugName(1): font for font in collection.fonts}
@@ -100,22 +87,8 @@ def build(source: Path, regions: list[str]) -> None:
                 continue
             font = faces[face_name]
             keep = national_set(codec, ranges) | catalog_chars(languages)
-            keep |= {c for lo, hi in COMMON_RANGES for c in range(lo, hi + 1)}
-            keep |= {ord(c) for c in EXTRA}
-            options = subset.Options()
-            options.layout_features = ["*"]
-            options.name_IDs = ["*"]
-            options.notdef_outline = True
-            options.hinting = False
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=keep)
-            subsetter.subset(font)
-            target = OUT / f"NotoSansCJK{region}-{weight}.subset.otf"
-            font.save(str(target))
-            print(
-                f"{target.relative_to(ROOT)}: {len(font.getBestCmap())} characters, "
-                f"{target.stat().st_size // 1024} KiB"
-            )
+            keep |= code_points(COMMON_RANGES) | {ord(c) for c in EXTRA}
+            subset_and_save(font, keep, OUT / f"NotoSansCJK{region}-{weight}.subset.otf")
         collection.close()
 
 

@@ -28,11 +28,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import polib
-from fontTools import subset
+from fontsubset import ROOT, catalog_chars, code_points, subset_and_save
 from fontTools.ttLib import TTFont
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = Path("/usr/share/fonts/truetype/noto")
 
 # The Urdu alphabet (its own letters and the Arabic letters of loanwords), its marks,
@@ -82,36 +80,12 @@ FACES = {
 }
 
 
-def catalog_chars(languages: tuple[str, ...]) -> set[int]:
-    chars: set[int] = set()
-    for lang in languages:
-        for path in sorted((ROOT / "locales" / lang).glob("LC_MESSAGES/*.po")):
-            for entry in polib.pofile(str(path)):
-                for text in [entry.msgstr, *entry.msgstr_plural.values()]:
-                    chars.update(ord(c) for c in text)
-    return chars
-
-
 def build(source: Path) -> None:
     for target, (file, ranges, languages) in FACES.items():
         font = TTFont(str(source / file))
-        keep = {c for lo, hi in [*ranges, *COMMON_RANGES] for c in range(lo, hi + 1)}
+        keep = code_points([*ranges, *COMMON_RANGES])
         keep |= catalog_chars(languages) | {ord(c) for c in EXTRA}
-        options = subset.Options()
-        options.layout_features = ["*"]
-        options.name_IDs = ["*"]
-        options.notdef_outline = True
-        options.hinting = False
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=keep)
-        subsetter.subset(font)
-        out = ROOT / "fonts" / target
-        out.parent.mkdir(parents=True, exist_ok=True)
-        font.save(str(out))
-        print(
-            f"{out.relative_to(ROOT)}: {len(font.getBestCmap())} characters, "
-            f"{out.stat().st_size // 1024} KiB"
-        )
+        subset_and_save(font, keep, ROOT / "fonts" / target)
 
 
 if __name__ == "__main__":

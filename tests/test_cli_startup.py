@@ -131,9 +131,3 @@ def test_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["bulid"], prog_name="leaflets")
     assert result.exit_code == 2
     assert "No such command 'bulid'" in result.output
-
-
-def test_cli_modules_stay_short() -> None:
-    for path in sorted(CLI_PACKAGE.glob("*.py")):
-        lines = len(path.read_text(encoding="utf-8").splitlines())
-        assert lines <= 500, f"{path.name}: {lines} lines"

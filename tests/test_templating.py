@@ -1,4 +1,4 @@
-"""The template sandbox (leaflets/templating.py): ordinary templates work as in Jinja's
+"""The template sandbox (leaflets/templating/): ordinary templates work as in Jinja's
 own sandbox; the limits sit where SECURITY.md says. Attacks are in test_hostile.py."""
 
 from __future__ import annotations

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import polib
 import pytest
 
+from leaflets.catalog import gettext_tools
 from leaflets.config import load_project
 from leaflets.preview import Preview
 
@@ -204,6 +207,74 @@ def test_stats_agree_with_msgfmt(tmp_path: Path) -> None:
     vi = next(r for r in json.loads(output) if r["lang"] == "vi")
     assert (vi["translated"], vi["fuzzy"], vi["untranslated"]) == (pot_messages(root) - 3, 1, 2)
     assert vi["review_status"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "shown"),
+    [
+        ("msgmerge", ("update", "--lang", "es"), "locales/es/LC_MESSAGES/cryoablation.po"),
+        ("msgcat", ("init", "de"), "locales/de/LC_MESSAGES/cryoablation.po"),
+    ],
+)
+def test_a_hung_gettext_tool_is_an_error_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str, args: tuple[str, ...], shown: str
+) -> None:
+    root = copy_project(tmp_path)
+    before = {p: p.read_bytes() for p in (root / "locales").rglob("*.po")}
+    fake = tmp_path / "bin" / tool
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nexec sleep 30\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(gettext_tools, "TOOL_TIMEOUT", 0.5)
+    start = time.monotonic()
+    code, output = cli(root, *args)
+    assert time.monotonic() - start < 20, "the tool was not stopped"
+    assert code == 1
+    assert output == (
+        f"Error: {shown}: {tool} did not finish within 0.5 seconds; nothing was written\n"
+    )
+    assert {p: p.read_bytes() for p in (root / "locales").rglob("*.po")} == before
+
+
+def test_fuzzy_and_untranslated_mean_the_same_everywhere(tmp_path: Path) -> None:
+    """One definition: a fuzzy entry without a translation is untranslated for check,
+    stats, build and sign alike (as msgfmt counts it), and each names the line of the
+    msgid, also an indented one."""
+    root = copy_project(tmp_path)
+    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    po = polib.pofile(str(path))
+    short = [e for e in po if not e.obsolete and not e.msgid_plural and len(e.msgid) < 40]
+    empty, guess = short[3], short[4]
+    empty.msgstr = ""
+    empty.flags.append("fuzzy")
+    guess.flags.append("fuzzy")
+    po.save(str(path))
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = {e.msgid: lines.index(f'msgid "{e.msgid}"') + 1 for e in (empty, guess)}
+    lines[at[empty.msgid] - 1] = "  " + lines[at[empty.msgid] - 1]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    shown = "locales/es/LC_MESSAGES/cryoablation.po"
+
+    code, output = cli(root, "check", str(path))
+    assert f"{at[empty.msgid]}: warning untranslated: not translated" in output
+    assert f"{at[guess.msgid]}: warning fuzzy: fuzzy entry" in output
+    code, output = cli(root, "stats", "--lang", "es", "--format", "json")
+    assert code == 0
+    assert re.search(r'"fuzzy": 1,\s+"untranslated": 1,', output), output
+    assert msgfmt_stats(path)[1:] == (1, 1)
+    code, output = cli(root, "build", "--variant", "percutaneous", "--lang", "es")
+    lines_shown = ", ".join(str(n) for n in sorted(at.values()))
+    assert (
+        code == 1
+        and (
+            f"{shown}: incomplete translation: 1 untranslated and 1 fuzzy (need checking) "
+            f"messages (lines {lines_shown})"
+        )
+        in output
+    )
+    code, output = cli(root, "review", "sign", "--lang", "es", "--reviewer", "A. Reviewer")
+    assert code == 0 and "(not signable: 1 fuzzy, 1 untranslated)" in output
 
 
 def test_stats_table_and_list_show_review_status() -> None:

@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Collection, Set
 from pathlib import Path
 
+from ..entries import FUZZY
 from . import characters, markup, numbers, placeholders
 from .characters import as_set
 from .common import EntryCheck, EntryContext
 from .header import duplicate_problems, header_problems
-from .problems import CODES, ERROR, WARNING, Problem, sort_problems
+from .problems import CODES, ERROR, WARNING, Problem, Severity, sort_problems
 from .reader import Entry, Header, decode, decode_as, parse_catalog, read_entries
 
 # The families of entry checks, each with the one signature of common.EntryCheck.
@@ -109,13 +110,17 @@ def _entry_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
 
-    def add(code: str, message: str, severity: str = ERROR) -> None:
+    def add(code: str, message: str, severity: Severity = ERROR) -> None:
         problems.append(Problem(shown, entry.line, severity, code, message, entry.msgid))
 
     if entry.fuzzy:
         # Fuzzy entries are msgmerge's guesses and are never rendered: checking their
-        # content would report every guess twice, once as fuzzy and once as wrong.
-        add("fuzzy", "fuzzy entry: never rendered until a translator confirms it", WARNING)
+        # content would report every guess twice, once as fuzzy and once as wrong. One
+        # with an empty form is untranslated, as `leaflets stats` and msgfmt count it.
+        if entry.state == FUZZY:
+            add("fuzzy", "fuzzy entry: never rendered until a translator confirms it", WARNING)
+        else:
+            add("untranslated", "not translated", WARNING)
         return problems
 
     if not entry.msgid_plural and entry.plural_forms:
@@ -134,6 +139,7 @@ def _entry_problems(
     if not filled:
         add("untranslated", "not translated", WARNING)
         return problems
+    # Some forms filled, others empty: untranslated too, but likely a mistake.
     if len(filled) < len(forms):
         empty = ", ".join(label for label, text, _ in forms if not text)
         add("plural-missing", f"{empty} empty while other forms are translated")

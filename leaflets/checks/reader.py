@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polib
 
+from ..entries import MsgidLines, state
 from .problems import ERROR, Problem, char_name
 
 
@@ -153,32 +153,22 @@ class Entry:
     def sources(self) -> list[str]:
         return [self.msgid, self.msgid_plural] if self.msgid_plural else [self.msgid]
 
-
-def _msgid_lines(lines: Sequence[str]) -> list[int]:
-    found = []
-    for number, raw in enumerate(lines, 1):
-        words = raw.strip().lstrip("\ufeff").split(None, 1)
-        if words and words[0] == "msgid":
-            found.append(number)
-    return found
+    @property
+    def state(self) -> str:
+        """Translated, fuzzy or untranslated (``entries.state``)."""
+        return state([text for _, text, _ in self.forms()], self.fuzzy)
 
 
 def read_entries(po: polib.POFile, lines: Sequence[str]) -> list[Entry]:
-    """The live entries, typed, each with the line of its msgid.
-
-    polib's ``linenum`` is the first line of an entry, usually a comment; the msgid
-    line is the first one after it.
-    """
-    msgid_lines = _msgid_lines(lines)
+    """The live entries, typed, each with the line of its msgid."""
+    msgid_lines = MsgidLines(lines)
     entries = []
     for entry in po:
         if entry.obsolete:
             continue
-        index = bisect_left(msgid_lines, int(entry.linenum or 0))
-        line = msgid_lines[index] if index < len(msgid_lines) else int(entry.linenum or 1)
         entries.append(
             Entry(
-                line=line,
+                line=msgid_lines.of(entry),
                 msgctxt=None if entry.msgctxt is None else str(entry.msgctxt),
                 msgid=str(entry.msgid),
                 msgid_plural=str(entry.msgid_plural or ""),

@@ -1,0 +1,62 @@
+"""The process-wide caches of parsed catalogs and review status: bounded, and keyed by
+everything their values depend on (a font change included)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leaflets.catalog import load_catalog, translations
+from leaflets.config import load_project
+from leaflets.errors import CatalogError
+from leaflets.memo import BoundedCache
+from leaflets.review import project_reviews, status
+
+from .conftest import ROOT, copy_project
+
+LATIN = '[stacks.latin]\nregular = ["lf-latin"]\nbold = ["lf-latin-bold"]\n'
+# The Thai faces draw no Latin letter at all.
+THAI_FOR_LATIN = '[stacks.latin]\nregular = ["lf-thai"]\nbold = ["lf-thai-bold"]\n'
+
+
+def test_a_bounded_cache_drops_the_least_recently_used() -> None:
+    cache: BoundedCache[str] = BoundedCache(2)
+    cache.put("a", "A")
+    cache.put("b", "B")
+    assert cache.get("a") == "A"  # now b is the least recently used
+    cache.put("c", "C")
+    assert len(cache) == 2 and "b" not in cache
+    assert (cache.get("a"), cache.get("c"), cache.get("b")) == ("A", "C", None)
+
+
+def test_a_loaded_catalog_follows_the_fonts(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    project = load_project(root)
+    leaflet = project.leaflet("cryoablation")
+    assert load_catalog(project, leaflet, "es").complete
+    fonts = root / "fonts/fonts.toml"
+    text = fonts.read_text(encoding="utf-8")
+    assert LATIN in text
+    fonts.write_text(text.replace(LATIN, THAI_FOR_LATIN), encoding="utf-8")
+    # The catalog did not change, but its text can no longer be drawn.
+    with pytest.raises(CatalogError, match="glyph"):
+        load_catalog(project, leaflet, "es")
+    fonts.write_text(text, encoding="utf-8")
+    assert load_catalog(project, leaflet, "es").complete
+
+
+def test_loaded_catalogs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(translations.PARSED, "maxsize", 2)
+    project = load_project(ROOT)
+    leaflet = project.leaflet("cryoablation")
+    for lang in ("es", "fr", "vi"):
+        load_catalog(project, leaflet, lang)
+    assert len(translations.PARSED) == 2
+
+
+def test_catalog_reviews_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(status.REVIEWS, "maxsize", 3)
+    project = load_project(ROOT)
+    assert len(project_reviews(project)) > 3
+    assert len(status.REVIEWS) == 3
