@@ -68,9 +68,7 @@ def _join(
     return Decimal(whole)
 
 
-def _number_faults(
-    entry: Entry, filled: Sequence[Form], complete: bool
-) -> list[Fault]:
+def _number_faults(entry: Entry, filled: Sequence[Form], complete: bool) -> list[Fault]:
     sources = [_numbers(s, english=True) for s in entry.sources()]
     forms = [_numbers(text, english=False) for _, text, _ in filled]
     added, lost, lost_everywhere = compare_forms(sources, forms, lambda n: n.values)
