@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from .batch import render_item
 from .catalog import catalog_stats
 from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Leaflet, Project, Variant
+from .defaults import choose_leaflet
 from .errors import CatalogError, PolicyRefusal, RenderError
 from .locale import locale_info
 from .render import BuildRequest, FieldProblem, Renderer, field_problems, resolve
@@ -145,7 +146,7 @@ def describe(project: Project) -> Offer:
 
 def handout_request(
     project: Project,
-    leaflet: str,
+    leaflet: str | None,
     variant: str,
     lang: str,
     paper: str | None = None,
@@ -155,11 +156,11 @@ def handout_request(
     allow_draft: bool = False,
     layout: str | None = None,
 ) -> BuildRequest:
-    """A BuildRequest as ``leaflets build`` makes it: empty fields are left out (they
-    print as lines to write on), paper and edition default from the settings, the
-    layout to standard."""
+    """A BuildRequest as ``leaflets build`` makes it: no leaflet means the project's only
+    one (``defaults.choose_leaflet``), empty fields are left out (they print as lines to
+    write on), paper and edition default from the settings, the layout to standard."""
     return BuildRequest(
-        leaflet=leaflet,
+        leaflet=choose_leaflet(project, leaflet).id,
         variant=variant,
         lang=lang,
         paper=paper or project.settings.default_paper,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .config import Project
+from .defaults import choose_leaflet, out_folder
 from .errors import LeafletsError
 from .files import write_atomic
 from .render import BuildRequest, Renderer, resolve
@@ -73,3 +74,27 @@ class Preview:
                         yield self.render_once(renderer)
             except KeyboardInterrupt:
                 return
+
+
+def open_preview(
+    project: Project,
+    lang: str,
+    *,
+    leaflet: str | None = None,
+    variant: str | None = None,
+    paper: str | None = None,
+    out_dir: Path | None = None,
+) -> Preview:
+    """A preview of one language, checked before the first render. Defaults: the only
+    leaflet, its first variant, leaflets.toml's paper, <out_dir>/preview."""
+    chosen = choose_leaflet(project, leaflet)
+    session = Preview(
+        project,
+        chosen.id,
+        variant or chosen.variants[0].id,
+        lang,
+        paper or project.settings.default_paper,
+        out_folder(project, out_dir, "preview"),
+    )
+    session.check_request()
+    return session
