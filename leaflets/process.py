@@ -49,12 +49,6 @@ from markupsafe import escape
 
 VARIABLE = "FONTCONFIG_FILE"
 
-# Transitional (issue #10): until the ``leaflets`` command and the desk call
-# setup_process() themselves, a Renderer made in a process that was not set up sets
-# it up, as the renderer used to. Once they do, this becomes False and such a
-# Renderer raises ProcessNotSetUpError instead (tests/test_process.py covers both).
-SET_UP_ON_DEMAND = True
-
 # Configuration files this process wrote somewhere other than the per-user cache.
 _FALLBACK: dict[Path, Path] = {}
 _DIR = re.compile(r"<dir>([^<]*)</dir>")
@@ -167,9 +161,6 @@ def require_setup(fonts_dir: Path) -> None:
     """For a Renderer: the process must have been set up, so that Fontconfig lists a
     project's fonts and no system font."""
     if _ours(os.environ.get(VARIABLE)):
-        return
-    if SET_UP_ON_DEMAND:
-        setup_process(fonts_dir)
         return
     raise ProcessNotSetUpError(
         f"this process is not set up to render (Fontconfig would offer the system's fonts "

@@ -4,6 +4,8 @@ as a side effect of rendering; WeasyPrint's font copies go where the caller says
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -55,7 +57,6 @@ def test_without_setup_a_renderer_is_refused(
 ) -> None:
     """Once every entry point sets its process up, a Renderer made without it is a
     programming mistake, said so, rather than a silent change of the environment."""
-    monkeypatch.setattr(process, "SET_UP_ON_DEMAND", False)
     monkeypatch.delenv(process.VARIABLE, raising=False)
     with pytest.raises(ProcessNotSetUpError, match=r"setup_process\(project.fonts_dir\)"):
         Renderer(project)
@@ -69,7 +70,6 @@ def test_a_process_set_up_once_renders_other_projects_as_they_are(
 ) -> None:
     """A Renderer takes the configuration in effect: one for another project's fonts
     is no reason to change the environment (or to refuse)."""
-    monkeypatch.setattr(process, "SET_UP_ON_DEMAND", False)
     setup_process(project.fonts_dir)
     environ = dict(os.environ)
     fixture = load_project(FIXTURE)
@@ -118,3 +118,37 @@ def test_batch_font_copies_go_to_its_scratch_folder(
         assert len(scratch) == 1 and scratch[0].startswith("weasyprint-")
         assert temporary == [] and tempdir == str(private)
     assert not (out / batch.SCRATCH).exists()
+
+
+def test_the_command_sets_its_process_up(tmp_path: Path) -> None:
+    """``leaflets build`` owns its process: started with no Fontconfig setting at all,
+    it makes the setting itself (a Renderer would refuse otherwise) and builds."""
+    env = {k: v for k, v in os.environ.items() if k != process.VARIABLE}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).resolve().parents[1] / "cli.py"),
+            "--project",
+            str(FIXTURE),
+            "build",
+            "--variant",
+            "in-person",
+            "--lang",
+            "es",
+            "--allow-draft",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    [pdf] = out.glob("*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert list((tmp_path / "cache" / "leaflets" / "fontconfig").glob("*/fonts.conf"))

@@ -13,6 +13,7 @@ import click
 
 from ..config import Project, load_project
 from ..errors import LeafletsError, UsageProblem
+from ..process import setup_process
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,8 +40,11 @@ def project_root() -> Path:
 
 
 def load() -> Project:
-    """The project of ``leaflets --project``, every problem of its settings at once."""
-    return load_project(project_root())
+    """The project of ``leaflets --project``, every problem of its settings at once;
+    the process is set up to render it (the command owns its process)."""
+    project = load_project(project_root())
+    setup_process(project.fonts_dir)
+    return project
 
 
 def split_list(values: tuple[str, ...]) -> list[str]:
