@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from .batch import render_item
 from .catalog import catalog_stats
 from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Leaflet, Project, Variant
+from .defaults import choose_leaflet
 from .errors import CatalogError, PolicyRefusal, RenderError
 from .locale import locale_info
 from .render import BuildRequest, FieldProblem, Renderer, field_problems, resolve
@@ -145,7 +146,7 @@ def describe(project: Project) -> Offer:
 
 def handout_request(
     project: Project,
-    leaflet: str,
+    leaflet: str | None,
     variant: str,
     lang: str,
     paper: str | None = None,
@@ -155,11 +156,11 @@ def handout_request(
     allow_draft: bool = False,
     layout: str | None = None,
 ) -> BuildRequest:
-    """A BuildRequest as ``leaflets build`` makes it: empty fields are left out (they
-    print as lines to write on), paper and edition default from the settings, the
-    layout to standard."""
+    """A BuildRequest as ``leaflets build`` makes it: no leaflet means the project's only
+    one (``defaults.choose_leaflet``), empty fields are left out (they print as lines to
+    write on), paper and edition default from the settings, the layout to standard."""
     return BuildRequest(
-        leaflet=leaflet,
+        leaflet=choose_leaflet(project, leaflet).id,
         variant=variant,
         lang=lang,
         paper=paper or project.settings.default_paper,
@@ -185,6 +186,9 @@ class Handout:
     pdf: bytes
     pages: int
     review_status: str
+    # WeasyPrint's warnings about it: logged (named) where it was rendered, and here for
+    # a front end whose renderer processes log nowhere.
+    warnings: tuple[str, ...] = ()
 
 
 def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Handout:
@@ -194,6 +198,8 @@ def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Hando
     PolicyRefusal for a
     draft or incomplete translation the request did not allow, RenderError when the
     handout cannot be made. Give a long-lived Renderer: a Project makes a cold one.
+    A program that embeds the library calls ``leaflets.process.setup_process`` once,
+    at its start, before the first render (see process.py).
     """
     if not isinstance(renderer, Renderer):
         renderer = Renderer(renderer)
@@ -203,7 +209,13 @@ def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Hando
         raise PolicyRefusal(outcome.message)
     if outcome.status != "built" or outcome.pdf is None:
         raise RenderError(outcome.message)
-    return Handout(request.filename(), outcome.pdf, outcome.pages, outcome.review_status)
+    return Handout(
+        request.filename(),
+        outcome.pdf,
+        outcome.pages,
+        outcome.review_status,
+        tuple(outcome.warnings),
+    )
 
 
 def page_images(pdf: bytes, pages: int, dpi: int = PREVIEW_DPI) -> list[bytes]:

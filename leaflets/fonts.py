@@ -10,6 +10,7 @@ from pathlib import Path
 from fontTools.ttLib import TTFont
 
 from .errors import LeafletsError
+from .locale import locale_info
 
 # The first bytes of the font formats WeasyPrint reads: anything else (a Git LFS
 # pointer checked out instead of the font, say) is not a font.
@@ -141,3 +142,9 @@ def coverage(fonts_dir: Path, stack: str) -> frozenset[int]:
         path = fontset.faces[family][0]
         points |= _cmap(path, path.stat().st_mtime)
     return frozenset(points)
+
+
+def language_coverage(fonts_dir: Path, lang: str) -> frozenset[int]:
+    """Every code point the fonts of a language's stack can draw (the glyph check of
+    its catalog). Raises LeafletsError for an unknown language or an unusable stack."""
+    return coverage(fonts_dir, locale_info(lang).font_stack)

@@ -10,21 +10,23 @@ forms, patterns, images, shadings, annotation appearances, resources); no
 transparency (soft masks, constant alpha below 1, blend modes, transparency
 groups), transfer functions or LZW; no encryption, JavaScript, actions, forms or
 attachments; no annotations inside the trim; plus text inside the safe zone and the
-page count. Clinic edition: tagged, with a language and a title. Every problem is
-``path: code: message``, with the page where there is one.
+page count. Clinic edition: tagged, with a language and a title. Every problem is a
+:class:`~leaflets.errors.Problem` (``path: severity code: message``), with the page
+in its message where there is one.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream, NameObject
+
+from .errors import ERROR, WARNING, Problem, Severity
 
 PT_PER_IN = 72.0
 PAPERS = {"a4": (595.276, 841.89), "letter": (612.0, 792.0)}
@@ -33,16 +35,9 @@ SAFE_ZONE = 0.125 * PT_PER_IN
 TOLERANCE = 0.5
 
 
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    code: str
-    message: str
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}: {self.code}: {prefix}{self.message}"
+def _finding(path: str, code: str, message: str, severity: Severity = ERROR) -> Problem:
+    """A problem of a whole PDF file (no line: the page, if any, is in the message)."""
+    return Problem(path, None, severity, code, message)
 
 
 def _close(a: float, b: float) -> bool:
@@ -210,7 +205,7 @@ def _transparency(state: Any) -> str | None:
     return None
 
 
-def _page_findings(path: str, reader: PdfReader) -> list[Finding]:
+def _page_findings(path: str, reader: PdfReader) -> list[Problem]:
     """Colour spaces, transparency and LZW in everything each page draws."""
     found: dict[tuple[int, str, str], None] = {}
     for number, owner, resources in _streams(reader):
@@ -265,7 +260,7 @@ def _page_findings(path: str, reader: PdfReader) -> list[Finding]:
                 here[("transfer", "transfer function in a graphics state")] = None
         for code, message in here:
             found[(number, code, message)] = None
-    return [Finding(path, code, f"page {n}: {what}") for n, code, what in found]
+    return [_finding(path, code, f"page {n}: {what}") for n, code, what in found]
 
 
 def _version(reader: PdfReader) -> tuple[int, int] | None:
@@ -291,22 +286,22 @@ def _icc_header(profile: Any) -> bytes:
         return b""
 
 
-def _intent_findings(path: str, root: Any) -> list[Finding]:
+def _intent_findings(path: str, root: Any) -> list[Problem]:
     intents = [_get(i) for i in _get(root.get("/OutputIntents")) or []]
     pdfx = [i for i in intents if i.get("/S") == "/GTS_PDFX"]
     if len(pdfx) != 1:
         return [
-            Finding(path, "output-intent", f"{len(pdfx)} GTS_PDFX output intents: PDF/X wants one")
+            _finding(path, "output-intent", f"{len(pdfx)} GTS_PDFX output intents: PDF/X wants one")
         ]
     intent = pdfx[0]
     findings = []
     if not str(intent.get("/OutputConditionIdentifier", "")).strip():
-        findings.append(Finding(path, "output-intent", "no OutputConditionIdentifier"))
+        findings.append(_finding(path, "output-intent", "no OutputConditionIdentifier"))
     profile = _get(intent.get("/DestOutputProfile"))
     if profile is None:
         if not str(intent.get("/RegistryName", "")).strip():
             findings.append(
-                Finding(
+                _finding(
                     path,
                     "output-intent",
                     "neither an embedded profile (DestOutputProfile) nor a RegistryName",
@@ -316,7 +311,7 @@ def _intent_findings(path: str, root: Any) -> list[Finding]:
         header = _icc_header(profile)
         if header[12:16] != b"prtr" or header[16:20] != b"CMYK":
             findings.append(
-                Finding(path, "output-intent", "the embedded profile is not a CMYK output profile")
+                _finding(path, "output-intent", "the embedded profile is not a CMYK output profile")
             )
     return findings
 
@@ -336,43 +331,43 @@ def _actions_in_outlines(root: Any) -> bool:
     return False
 
 
-def _document_findings(path: str, reader: PdfReader) -> list[Finding]:
+def _document_findings(path: str, reader: PdfReader) -> list[Problem]:
     """PDF/X-1a:2003 rules about the file as a whole."""
     findings = []
     version = _version(reader)
     if version is None or version > PDF_VERSION:
         shown = f"{version[0]}.{version[1]}" if version else "unknown"
-        findings.append(Finding(path, "pdf-version", f"PDF {shown}: PDF/X-1a wants 1.4 or lower"))
+        findings.append(_finding(path, "pdf-version", f"PDF {shown}: PDF/X-1a wants 1.4 or lower"))
     info: dict[str, Any] = dict(reader.metadata or {})
     if str(info.get("/GTS_PDFXVersion", "")) != PDFX_VERSION:
-        findings.append(Finding(path, "info", f"GTS_PDFXVersion is not {PDFX_VERSION}"))
+        findings.append(_finding(path, "info", f"GTS_PDFXVersion is not {PDFX_VERSION}"))
     for key in ("/Title", "/CreationDate", "/ModDate"):
         if not str(info.get(key, "")).strip():
-            findings.append(Finding(path, "info", f"no {key[1:]} in the document information"))
+            findings.append(_finding(path, "info", f"no {key[1:]} in the document information"))
     if str(info.get("/Trapped", "")) not in ("/True", "/False"):
-        findings.append(Finding(path, "info", "Trapped is not /True or /False"))
+        findings.append(_finding(path, "info", "Trapped is not /True or /False"))
     file_id = reader.trailer.get("/ID")
     if not file_id or len(_get(file_id)) != 2:
-        findings.append(Finding(path, "file-id", "no file identifier (/ID) in the trailer"))
+        findings.append(_finding(path, "file-id", "no file identifier (/ID) in the trailer"))
     root: Any = reader.trailer["/Root"]
     findings += _intent_findings(path, root)
     names = _get(root.get("/Names")) or {}
     if "/JavaScript" in names:
-        findings.append(Finding(path, "javascript", "document-level JavaScript"))
+        findings.append(_finding(path, "javascript", "document-level JavaScript"))
     if "/OpenAction" in root or "/AA" in root or _actions_in_outlines(root):
-        findings.append(Finding(path, "action", "actions (open action, triggers or outlines)"))
+        findings.append(_finding(path, "action", "actions (open action, triggers or outlines)"))
     if "/AcroForm" in root:
-        findings.append(Finding(path, "form", "an interactive form (AcroForm)"))
+        findings.append(_finding(path, "form", "an interactive form (AcroForm)"))
     if "/EmbeddedFiles" in names:
-        findings.append(Finding(path, "attachment", "embedded files"))
+        findings.append(_finding(path, "attachment", "embedded files"))
     return findings
 
 
-def _annotation_findings(path: str, reader: PdfReader) -> list[Finding]:
+def _annotation_findings(path: str, reader: PdfReader) -> list[Problem]:
     findings = []
     for number, page in enumerate(reader.pages, 1):
         if "/AA" in page:
-            findings.append(Finding(path, "action", f"page {number}: page actions"))
+            findings.append(_finding(path, "action", f"page {number}: page actions"))
         x0, y0, x1, y1 = _box(page, "/TrimBox")
         for ref in _get(page.get("/Annots")) or []:
             annot = _get(ref)
@@ -380,11 +375,11 @@ def _annotation_findings(path: str, reader: PdfReader) -> list[Finding]:
             if "/A" in annot or "/AA" in annot:
                 action = _get(annot.get("/A")) or {}
                 code = "javascript" if action.get("/S") == "/JavaScript" else "action"
-                findings.append(Finding(path, code, f"page {number}: {kind} annotation action"))
+                findings.append(_finding(path, code, f"page {number}: {kind} annotation action"))
             if kind == "/Widget":
-                findings.append(Finding(path, "form", f"page {number}: form field"))
+                findings.append(_finding(path, "form", f"page {number}: form field"))
             if kind == "/FileAttachment":
-                findings.append(Finding(path, "attachment", f"page {number}: file attachment"))
+                findings.append(_finding(path, "attachment", f"page {number}: file attachment"))
             if kind == "/PrinterMark":
                 continue
             try:
@@ -395,12 +390,14 @@ def _annotation_findings(path: str, reader: PdfReader) -> list[Finding]:
             bottom, top = min(b0, b1), max(b0, b1)
             if left < x1 and right > x0 and bottom < y1 and top > y0:
                 findings.append(
-                    Finding(path, "annotation", f"page {number}: {kind} annotation inside the trim")
+                    _finding(
+                        path, "annotation", f"page {number}: {kind} annotation inside the trim"
+                    )
                 )
     return findings
 
 
-def _box_nesting_findings(path: str, reader: PdfReader) -> list[Finding]:
+def _box_nesting_findings(path: str, reader: PdfReader) -> list[Problem]:
     findings = []
     for number, page in enumerate(reader.pages, 1):
         media = _box(page, "/MediaBox")
@@ -413,12 +410,12 @@ def _box_nesting_findings(path: str, reader: PdfReader) -> list[Finding]:
                 and box[3] <= media[3] + TOLERANCE
             ):
                 findings.append(
-                    Finding(path, "boxes", f"page {number}: {name[1:]} is not inside the MediaBox")
+                    _finding(path, "boxes", f"page {number}: {name[1:]} is not inside the MediaBox")
                 )
     return findings
 
 
-def _font_findings(path: str, reader: PdfReader) -> list[Finding]:
+def _font_findings(path: str, reader: PdfReader) -> list[Problem]:
     findings = []
     reported: set[str] = set()
     for number, _owner, resources in _streams(reader):
@@ -439,7 +436,7 @@ def _font_findings(path: str, reader: PdfReader) -> list[Finding]:
             if not embedded and name not in reported:
                 reported.add(name)
                 findings.append(
-                    Finding(
+                    _finding(
                         path, "font-not-embedded", f"page {number}: font {name} is not embedded"
                     )
                 )
@@ -528,7 +525,7 @@ def _all_text_inside(page: Any, trim: tuple[float, float, float, float]) -> bool
     return True
 
 
-def _safe_zone_findings(path: str, reader: PdfReader) -> list[Finding]:
+def _safe_zone_findings(path: str, reader: PdfReader) -> list[Problem]:
     findings = []
     for number, page in enumerate(reader.pages, 1):
         trim = _box(page, "/TrimBox")
@@ -538,7 +535,7 @@ def _safe_zone_findings(path: str, reader: PdfReader) -> list[Finding]:
         if outside:
             distance = f"{SAFE_ZONE / PT_PER_IN:g} in"
             findings.append(
-                Finding(
+                _finding(
                     path,
                     "safe-zone",
                     f"page {number}: text within {distance} of the trim edge: {outside[0]!r}",
@@ -563,31 +560,31 @@ def preflight_bytes(
     edition: str | None = None,
     saddle_stitch: bool = False,
     max_pages: int | None = None,
-) -> list[Finding]:
+) -> list[Problem]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             # PDF/X forbids encryption, and no check can read an encrypted file's objects.
-            return [Finding(shown, "encrypted", "the PDF is encrypted")]
+            return [_finding(shown, "encrypted", "the PDF is encrypted")]
         pages = reader.pages
         count = len(pages)
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
-        return [Finding(shown, "unreadable", f"not a readable PDF: {exc}")]
+        return [_finding(shown, "unreadable", f"not a readable PDF: {exc}")]
     if count == 0:
-        return [Finding(shown, "pages", "the PDF has no pages")]
+        return [_finding(shown, "pages", "the PDF has no pages")]
     edition = edition or detect_edition(reader, Path(shown))
-    findings: list[Finding] = []
+    findings: list[Problem] = []
     if max_pages is not None and count > max_pages:
         findings.append(
-            Finding(shown, "pages", f"{count} pages, more than the budget of {max_pages}")
+            _finding(shown, "pages", f"{count} pages, more than the budget of {max_pages}")
         )
     if saddle_stitch and count % 4:
         findings.append(
-            Finding(
+            _finding(
                 shown,
                 "pages",
                 f"{count} pages: saddle-stitched booklets need a multiple of 4",
-                "warning",
+                WARNING,
             )
         )
     findings += _font_findings(shown, reader)
@@ -596,11 +593,11 @@ def preflight_bytes(
             trim = _box(page, "/TrimBox")
             paper = _paper_of(trim[2] - trim[0], trim[3] - trim[1])
             if "/TrimBox" not in page:
-                findings.append(Finding(shown, "trimbox", f"page {number}: no TrimBox"))
+                findings.append(_finding(shown, "trimbox", f"page {number}: no TrimBox"))
                 continue
             if paper is None:
                 findings.append(
-                    Finding(
+                    _finding(
                         shown,
                         "trimbox",
                         f"page {number}: trim size {trim[2] - trim[0]:.1f} x "
@@ -613,7 +610,7 @@ def preflight_bytes(
             have = _box(page, "/BleedBox") if "/BleedBox" in page else None
             if have is None or not all(_close(a, b) for a, b in zip(have, want, strict=True)):
                 findings.append(
-                    Finding(
+                    _finding(
                         shown,
                         "bleedbox",
                         f"page {number}: BleedBox {have} is not the {paper} trim plus "
@@ -628,7 +625,7 @@ def preflight_bytes(
                 and media[3] >= want[3] - TOLERANCE
             ):
                 findings.append(
-                    Finding(shown, "mediabox", f"page {number}: MediaBox does not hold the bleed")
+                    _finding(shown, "mediabox", f"page {number}: MediaBox does not hold the bleed")
                 )
         findings += _box_nesting_findings(shown, reader)
         findings += _page_findings(shown, reader)
@@ -639,19 +636,19 @@ def preflight_bytes(
         root: Any = reader.trailer["/Root"]
         mark = root.get("/MarkInfo")
         if "/StructTreeRoot" not in root or not (mark and mark.get_object().get("/Marked")):
-            findings.append(Finding(shown, "untagged", "not a tagged PDF"))
+            findings.append(_finding(shown, "untagged", "not a tagged PDF"))
         if not str(root.get("/Lang", "")).strip():
-            findings.append(Finding(shown, "lang", "no document language (/Lang)"))
+            findings.append(_finding(shown, "lang", "no document language (/Lang)"))
         info = reader.metadata
         if not (info and (info.title or "").strip()):
-            findings.append(Finding(shown, "title", "no document title"))
+            findings.append(_finding(shown, "title", "no document title"))
     return findings
 
 
-def preflight_file(path: Path, shown: str | None = None, **options: Any) -> list[Finding]:
+def preflight_file(path: Path, shown: str | None = None, **options: Any) -> list[Problem]:
     shown = shown or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return [Finding(shown, "unreadable", exc.strerror or str(exc))]
+        return [_finding(shown, "unreadable", exc.strerror or str(exc))]
     return preflight_bytes(data, shown, **options)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .config import Project
+from .defaults import choose_leaflet, out_folder
 from .errors import LeafletsError
 from .files import write_atomic
 from .render import BuildRequest, Renderer, resolve
@@ -55,21 +56,45 @@ class Preview:
         return f"rendered {self.target} in {seconds:.2f} s, {result.pages} pages{extra}"
 
     def run(self, once: bool = False, interval: float = 0.3) -> Iterator[str]:
-        renderer = Renderer(self.project)
-        seen = self._inputs()
-        yield self.render_once(renderer)
-        if once:
-            return
-        yield "watching for changes (Ctrl+C to stop)"
-        try:
-            while True:
-                time.sleep(interval)
-                now = self._inputs()
-                if now != seen:
-                    seen = now
-                    # A save may be half-done when first seen: wait for it to settle.
-                    time.sleep(0.05)
-                    seen = self._inputs()
-                    yield self.render_once(renderer)
-        except KeyboardInterrupt:
-            return
+        with Renderer(self.project) as renderer:
+            seen = self._inputs()
+            yield self.render_once(renderer)
+            if once:
+                return
+            yield "watching for changes (Ctrl+C to stop)"
+            try:
+                while True:
+                    time.sleep(interval)
+                    now = self._inputs()
+                    if now != seen:
+                        seen = now
+                        # A save may be half-done when first seen: wait for it to settle.
+                        time.sleep(0.05)
+                        seen = self._inputs()
+                        yield self.render_once(renderer)
+            except KeyboardInterrupt:
+                return
+
+
+def open_preview(
+    project: Project,
+    lang: str,
+    *,
+    leaflet: str | None = None,
+    variant: str | None = None,
+    paper: str | None = None,
+    out_dir: Path | None = None,
+) -> Preview:
+    """A preview of one language, checked before the first render. Defaults: the only
+    leaflet, its first variant, leaflets.toml's paper, <out_dir>/preview."""
+    chosen = choose_leaflet(project, leaflet)
+    session = Preview(
+        project,
+        chosen.id,
+        variant or chosen.variants[0].id,
+        lang,
+        paper or project.settings.default_paper,
+        out_folder(project, out_dir, "preview"),
+    )
+    session.check_request()
+    return session

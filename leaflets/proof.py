@@ -7,13 +7,15 @@ import math
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .config import Project
-from .errors import LeafletsError
+from .config import LAYOUTS, PAPERS, Project
+from .defaults import choose_leaflet, out_folder
+from .errors import LeafletsError, UnknownChoiceError, UsageProblem
 from .files import write_atomic
 from .locale import locale_info
 from .render import BuildRequest, Renderer
@@ -102,3 +104,58 @@ def proof_sheet(
             pdfs[lang] = None
     write_atomic(target, proof_sheet_from_pdfs(project, pdfs))
     return [lang for lang, pdf in pdfs.items() if pdf is None]
+
+
+@dataclass(frozen=True)
+class ProofSheet:
+    path: Path
+    failed: list[str]  # the languages that could not be built
+
+
+def proof_sheets(
+    project: Project,
+    leaflet_id: str | None = None,
+    variant: str | None = None,
+    papers: Sequence[str] = (),
+    langs: Sequence[str] = (),
+    layout: str | None = None,
+    out_dir: Path | None = None,
+) -> Iterator[ProofSheet]:
+    """Write OUT/proof_<leaflet>_<variant>_<paper>[_<layout>].png for each paper (default:
+    both), page 1 of each language (default: every one; a bilingual sheet leaves out the
+    source language), yielding each sheet as it is written.
+
+    Defaults: the only leaflet, its first variant, the standard layout, leaflets.toml's
+    out_dir. A name the project does not have raises UnknownChoiceError before anything
+    is rendered; a bilingual sheet of the source language alone, UsageProblem.
+    """
+    leaflet = choose_leaflet(project, leaflet_id)
+    variant_id = leaflet.variant(variant).id if variant else leaflet.variants[0].id
+    chosen_papers = list(papers) or list(PAPERS)
+    for paper in chosen_papers:
+        if paper not in PAPERS:
+            raise UnknownChoiceError("paper", paper, PAPERS)
+    available = project.languages(leaflet.id)
+    chosen_langs = list(langs) or list(available)
+    for lang in chosen_langs:
+        if lang not in available:
+            raise UnknownChoiceError("language", lang, available)
+    layout = layout or "standard"
+    if layout not in LAYOUTS:
+        raise UnknownChoiceError("layout", layout, LAYOUTS)
+    if layout == "bilingual":
+        chosen_langs = [x for x in chosen_langs if x != project.settings.source_language]
+        if not chosen_langs:
+            raise UsageProblem(
+                "--layout bilingual pairs the source language with the patient's: choose "
+                "the patient's languages with --lang"
+            )
+    out = out_folder(project, out_dir)
+    renderer = Renderer(project)
+    suffix = "" if layout == "standard" else f"_{layout}"
+    for paper in chosen_papers:
+        target = out / f"proof_{leaflet.id}_{variant_id}_{paper}{suffix}.png"
+        failed = proof_sheet(
+            project, renderer, leaflet.id, variant_id, paper, chosen_langs, target, layout
+        )
+        yield ProofSheet(target, failed)

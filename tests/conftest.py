@@ -27,10 +27,14 @@ from pypdf.generic import ContentStream
 
 from leaflets.cli import main
 from leaflets.config import Project, load_project
+from leaflets.process import setup_process
 from leaflets.render import BuildRequest, Renderer, RenderResult
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "fixture"
+# The test session is a process that renders: set up once, before anything imports
+# WeasyPrint, as every entry point does (leaflets/process.py).
+setup_process(ROOT / "fonts")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -163,13 +164,15 @@ def test_list_shows_leaflets_variants_languages() -> None:
 
 
 def _all_commands() -> list[list[str]]:
-    import click
-
-    found = [[]]
-    for name, command in main.commands.items():
+    """Every command and subcommand, as click finds them (commands load lazily)."""
+    context = click.Context(main)
+    found: list[list[str]] = [[]]
+    for name in main.list_commands(context):
+        command = main.get_command(context, name)
+        assert command is not None, name
         found.append([name])
         if isinstance(command, click.Group):
-            found += [[name, sub] for sub in command.commands]
+            found += [[name, sub] for sub in command.list_commands(context)]
     return found
 
 

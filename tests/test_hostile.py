@@ -43,7 +43,7 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
-from leaflets import batch, files
+from leaflets import batch, files, workers
 from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.render import BuildRequest, Renderer
@@ -927,7 +927,7 @@ def test_time_limit_is_not_swallowed_by_except_exception() -> None:
     cannot swallow the time limit and carry on."""
     swallowed = 0
     deadline = time.monotonic() + 5
-    with pytest.raises(batch._ItemTimeout), batch._time_limit(0.05):
+    with pytest.raises(workers.ItemTimeout), workers.time_limit(0.05):
         while time.monotonic() < deadline:
             try:
                 time.sleep(0.01)
@@ -1012,11 +1012,11 @@ def test_one_job_gets_a_new_renderer_after_a_timeout(
     made: list[Renderer] = []
 
     class Counted(Renderer):
-        def __init__(self, project: Project) -> None:
-            super().__init__(project)
+        def __init__(self, project: Project, scratch: Path | None = None) -> None:
+            super().__init__(project, scratch)
             made.append(self)
 
-    monkeypatch.setattr(batch, "Renderer", Counted)
+    monkeypatch.setattr(workers, "Renderer", Counted)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     results = list(batch._results(project, requests, 1, scratch))

@@ -371,7 +371,7 @@ def test_reserved_fact_names_cover_the_page_frame(renderer: Renderer, project: P
     request = BuildRequest("cryoablation", "percutaneous", "es", "a4")
     resolved = resolve(project, request)
     catalog = load_catalog(project, resolved.leaflet, "es")
-    names = set(renderer.context(resolved, catalog, False)) - set(resolved.leaflet.facts)
+    names = set(renderer.composer.context(resolved, catalog, False)) - set(resolved.leaflet.facts)
     assert names <= RESERVED_FACT_NAMES, names - RESERVED_FACT_NAMES
 
 

@@ -247,11 +247,11 @@ def test_preflight_cli_exit_codes_and_saddle_stitch(renderer: Renderer, tmp_path
     assert result.exit_code == 0 and "1 file(s) passed preflight" in result.output
     result = runner.invoke(main, ["preflight", str(good), str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}: bleedbox: page 1:" in result.output
+    assert f"{bad}: error bleedbox: page 1:" in result.output
     assert str(good) not in result.output
     result = runner.invoke(main, ["preflight", "--saddle-stitch", "--max-pages", "3", str(good)])
     assert result.exit_code == 1
-    assert f"{good}: pages: 4 pages, more than the budget of 3" in result.output
+    assert f"{good}: error pages: 4 pages, more than the budget of 3" in result.output
     clinic = tmp_path / "x_clinic.pdf"
     clinic.write_bytes(_clinic_as_print(renderer))
     assert runner.invoke(main, ["preflight", str(clinic)]).exit_code == 0
@@ -503,12 +503,14 @@ def test_preflight_reports_each_planted_pdfx_violation(
 ) -> None:
     findings = preflight_bytes(_rewrite(good_print, plant), "planted_print.pdf")
     shown = [str(f) for f in findings]
-    assert any(s.startswith(f"planted_print.pdf: {expected}") for s in shown), shown
+    assert any(s.startswith(f"planted_print.pdf: error {expected}") for s in shown), shown
     code = expected.split(":")[0]
     assert {f.code for f in findings} <= {code} | others, shown
     if "page 2" in expected:
         # On the page it was planted on, nowhere else.
-        assert all("page 2:" in s for s in shown if s.startswith(f"planted_print.pdf: {code}:"))
+        assert all(
+            "page 2:" in s for s in shown if s.startswith(f"planted_print.pdf: error {code}:")
+        )
 
 
 def test_annotation_in_the_bleed_and_registry_intent_pass(good_print: bytes) -> None:
@@ -528,7 +530,7 @@ def test_annotation_in_the_bleed_and_registry_intent_pass(good_print: bytes) -> 
 
     shown = [str(f) for f in preflight_bytes(_rewrite(good_print, neither), "planted_print.pdf")]
     assert shown == [
-        "planted_print.pdf: output-intent: neither an embedded profile (DestOutputProfile) "
+        "planted_print.pdf: error output-intent: neither an embedded profile (DestOutputProfile) "
         "nor a RegistryName"
     ]
 

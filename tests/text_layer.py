@@ -87,7 +87,10 @@ def shown_words(page_html: str, lang: str) -> list[str]:
     return words
 
 
-def _normalise(text: str, lang: str) -> str:
+def normalise(text: str, lang: str) -> str:
+    """Extracted text as :func:`recovered` compares it: NFC, without break opportunities
+    and bidi controls, line-end hyphens joined, white space collapsed (removed in
+    scripts written without spaces)."""
     text = unicodedata.normalize("NFC", text).translate(_HIDDEN)
     # Words hyphenated at a line end, joined again (WeasyPrint hyphenates with U+2010).
     text = re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
@@ -98,7 +101,7 @@ def _normalise(text: str, lang: str) -> str:
 
 def recovered(words: list[str], extracted: str, lang: str) -> float:
     """Share of ``words`` found in the extracted text (each as a substring)."""
-    text = _normalise(extracted, lang)
+    text = normalise(extracted, lang)
     if locale_info(lang).script in _NO_SPACES:
         words = [re.sub(r"\s+", "", w) for w in words]
     found = sum(1 for w in words if w in text)

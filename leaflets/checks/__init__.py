@@ -21,7 +21,7 @@ from . import characters, markup, numbers, placeholders
 from .characters import as_set
 from .common import EntryCheck, EntryContext
 from .header import duplicate_problems, header_problems
-from .problems import CODES, ERROR, WARNING, Problem, sort_problems
+from .problems import CODES, ERROR, WARNING, Problem, Severity, sort_problems
 from .reader import Entry, Header, decode, decode_as, parse_catalog, read_entries
 
 # The families of entry checks, each with the one signature of common.EntryCheck.
@@ -110,7 +110,7 @@ def _entry_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
 
-    def add(code: str, message: str, severity: str = ERROR) -> None:
+    def add(code: str, message: str, severity: Severity = ERROR) -> None:
         problems.append(Problem(shown, entry.line, severity, code, message, entry.msgid))
 
     if entry.fuzzy:

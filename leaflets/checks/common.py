@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ..errors import Severity
 from .reader import Entry
 
 
@@ -78,7 +79,7 @@ def compare_forms(
 
 
 Form = tuple[str, str, str]  # (label such as "msgstr[1]", the translation, its source text)
-Fault = tuple[str, str, str]  # (code, message, severity)
+Fault = tuple[str, str, Severity]  # (code, message, severity)
 
 
 @dataclass(frozen=True)

@@ -68,13 +68,11 @@ def _join(
     return Decimal(whole)
 
 
-def _number_faults(
-    entry: Entry, filled: Sequence[tuple[str, str, str]], complete: bool
-) -> list[tuple[str, str, str]]:
+def _number_faults(entry: Entry, filled: Sequence[Form], complete: bool) -> list[Fault]:
     sources = [_numbers(s, english=True) for s in entry.sources()]
     forms = [_numbers(text, english=False) for _, text, _ in filled]
     added, lost, lost_everywhere = compare_forms(sources, forms, lambda n: n.values)
-    faults = []
+    faults: list[Fault] = []
     for (label, _, _), plus, minus in zip(filled, added, lost, strict=True):
         prefix = form_prefix(entry, label)
         if minus:
@@ -91,4 +89,4 @@ def _number_faults(
 
 def check(entry: Entry, filled: Sequence[Form], context: EntryContext) -> list[Fault]:
     """Numbers changed, lost (errors) or added (warnings)."""
-    return list(_number_faults(entry, filled, context.complete))
+    return _number_faults(entry, filled, context.complete)

@@ -1,13 +1,16 @@
-"""Problems found in catalogs: one located type, the codes, their order."""
+"""Problems found in catalogs: the codes a check reports, and how it names a character.
+
+The located-problem type itself (:class:`~leaflets.errors.Problem`) is the one the
+whole package shares; it is re-exported here for the checks.
+"""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
 
-ERROR = "error"
-WARNING = "warning"
+from ..errors import ERROR, WARNING, Problem, Severity, sort_problems
+
+__all__ = ["CODES", "ERROR", "WARNING", "Problem", "Severity", "char_name", "sort_problems"]
 
 #: Every code a check can report, with what it means (for ``--help`` texts and docs).
 CODES: dict[str, str] = {
@@ -34,38 +37,6 @@ CODES: dict[str, str] = {
     "review-changed": "a message changed since a reviewer sealed it",
     "review-ledger": "the review ledger cannot be read",
 }
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding. ``path`` is the path as the caller wants it shown; ``line`` is the
-    entry's msgid line (or where the file breaks), None for the file as a whole."""
-
-    path: str
-    line: int | None
-    severity: str
-    code: str
-    message: str
-    msgid: str | None = None
-
-    def __str__(self) -> str:
-        place = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{place}: {self.severity} {self.code}: {self.message}"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-            "msgid": self.msgid,
-        }
-
-
-def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    # Problems without a line concern the whole file: they come first.
-    return sorted(problems, key=lambda p: (p.line is not None, p.line or 0))
 
 
 def char_name(char: str) -> str:

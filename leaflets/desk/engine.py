@@ -25,6 +25,7 @@ from .. import batch
 from ..api import Handout, handout_request, render_handout
 from ..config import Project, load_project
 from ..errors import LeafletsError, PolicyRefusal, RenderError
+from ..process import setup_process
 from ..render import BuildRequest, Renderer
 
 # Seconds one handout may take at the desk before the person waiting gets an error.
@@ -85,7 +86,9 @@ def _worker_init(root: str, limit: float) -> None:
     # The batch's per-item time limit (SIGALRM, in the worker's main thread) also stops
     # a desk render that runs away.
     batch.ITEM_TIME_LIMIT = limit
-    _RENDERER = Renderer(load_project(Path(root)))
+    project = load_project(Path(root))
+    setup_process(project.fonts_dir)
+    _RENDERER = Renderer(project)
     # Remove WeasyPrint's font copies however the worker ends.
     Finalize(_RENDERER, _RENDERER.close, exitpriority=10)
 

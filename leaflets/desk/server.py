@@ -15,6 +15,7 @@ from werkzeug.wsgi import ClosingIterator
 
 from ..config import Project
 from ..errors import UsageProblem
+from ..process import setup_process
 from .app import MAX_BODY_BYTES, create_app
 from .engine import PoolEngine
 
@@ -94,6 +95,7 @@ def serve(
 ) -> None:
     """Start the renderer processes, warm them, then serve until interrupted."""
     check_listen(host, token)
+    setup_process(project.fonts_dir)
     engine = PoolEngine(project, workers)
     try:
         engine.warm()
