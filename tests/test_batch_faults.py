@@ -1,19 +1,25 @@
-"""`leaflets batch` when one handout cannot be written: that
+"""`leaflets batch` when one handout cannot be written or its worker process dies: that
 handout fails, named with the reason; every other one is built, no temporary file is
 left and the manifest is true. Run on the small fixture project (tests/data/fixture)."""
 
 from __future__ import annotations
 
 import errno
+import multiprocessing
 import os
+import select
 import shutil
+import signal
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import polib
 import pytest
 
+from leaflets import workers
 from leaflets.manifest import Manifest
+from leaflets.request import BuildRequest
 
 from .conftest import cli
 
@@ -100,3 +106,66 @@ def test_a_failed_rewrite_keeps_the_old_file_listed(
     code, output = cli(fixture_root, "batch", "--out", str(out), "--jobs", "1")
     assert code == 0 and "built        1" in output and "skipped      5" in output
     assert (out / UNWRITABLE).read_bytes() != old
+
+
+# --- a worker process that dies -----------------------------------------------------------
+
+# The fixture's groups (one task per language) go to the workers in the order en, es,
+# fr: the first worker holds English while the second renders Spanish, then French.
+POISON = "visit_video_fr_a4_clinic.pdf"
+BYSTANDER = "visit_in-person_en_a4_clinic.pdf"
+SAFETY = 60.0  # seconds: only if the test is wrong, so that it fails instead of hanging
+
+
+def die_by_exit() -> None:
+    os._exit(1)
+
+
+def die_by_kill() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize(
+    ("die", "reason"),
+    [(die_by_exit, "exit code 1"), (die_by_kill, "killed by SIGKILL: out of memory?")],
+)
+def test_a_dead_worker_fails_only_the_handout_it_held(
+    die: Any, reason: str, fixture_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poison handout kills its worker every time. The bystander is in flight on the
+    other worker when that happens (it waits for the death), so the broken pool fails its
+    task too: it must be rendered again, not reported failed. The poison is tried twice:
+    once with the others, once alone."""
+    # Fork-started workers inherit the patched module, so the hook runs in them.
+    assert multiprocessing.get_start_method() == "fork"
+    died_r, died_w = os.pipe()  # readable once the poison's worker has died
+    attempts = tmp_path / "attempts"
+    render_one = workers.render_one
+
+    def hook(renderer: Any, request: BuildRequest, seconds: float) -> workers.WorkResult:
+        name = request.filename()
+        with attempts.open("a", encoding="utf-8") as fh:
+            fh.write(name + "\n")
+        if name == POISON:
+            os.write(died_w, b"x")
+            die()
+        if name == BYSTANDER and not select.select([died_r], [], [], 0)[0]:
+            # First attempt: stay in flight until the pool breaks (which kills us).
+            select.select([died_r], [], [], SAFETY)
+            select.select([], [], [], SAFETY)
+        return render_one(renderer, request, seconds)
+
+    monkeypatch.setattr(workers, "render_one", hook)
+    out = tmp_path / "out"
+    try:
+        code, output = cli(fixture_root, "batch", "--out", str(out), "--jobs", "2")
+    finally:
+        os.close(died_r)
+        os.close(died_w)
+    assert code == 1, output
+    assert f"failed: {POISON}: the worker process rendering it died ({reason})\n" in output
+    assert "built        5" in output and "failed       1" in output
+    assert listed(out) == ALL - {POISON}
+    tries = Counter(attempts.read_text(encoding="utf-8").split())
+    assert tries[POISON] == 2 and tries[BYSTANDER] == 2, tries
+    assert set(tries) == ALL
