@@ -9,6 +9,7 @@ imported from here too: the matrix and its shards (matrix.py), the inputs hash
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -19,6 +20,7 @@ from typing import Any
 
 from .bundle import write_bundle
 from .config import Project
+from .errors import LeafletsError
 from .files import output_lock, write_atomic
 from .inputs import InputHasher, code_fingerprint
 from .manifest import MANIFEST, Manifest, ManifestEntry, merge_manifests
@@ -119,7 +121,10 @@ def run(
             )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        manifest.save()
+        try:
+            manifest.save()
+        except OSError as exc:
+            raise LeafletsError(f"not written: {_reason(exc)}", out_dir / MANIFEST) from None
     return outcomes
 
 
@@ -139,9 +144,18 @@ def _write_results(
         name = request.filename()
         # Drop the old entry before replacing its file: a kill at any moment
         # leaves a manifest that lists only files it describes truly.
-        if manifest.entries.pop(name, None) is not None:
-            manifest.save()
-        write_atomic(out_dir / name, result.pdf)
+        old = manifest.entries.pop(name, None)
+        try:
+            if old is not None:
+                manifest.save()
+            write_atomic(out_dir / name, result.pdf)
+        except OSError as exc:
+            # Disk full, no permission...: this handout fails, the batch goes on.
+            # write_atomic left no temporary file and the old file as it was.
+            if old is not None:
+                manifest.entries[name] = old
+            report(Outcome(request, "failed", message=f"not written: {_reason(exc)}"))
+            continue
         entry = ManifestEntry(
             path=name,
             sha256=hashlib.sha256(result.pdf).hexdigest(),
@@ -158,5 +172,13 @@ def _write_results(
             inputs=inputs[request],
         )
         manifest.entries[name] = entry
-        manifest.save()
+        # The file is complete; if the manifest cannot be saved now, it lags behind
+        # (still true) and the end of the batch saves it again.
+        with contextlib.suppress(OSError):
+            manifest.save()
         report(Outcome(request, "built", entry, warnings=result.warnings))
+
+
+def _reason(exc: OSError) -> str:
+    """The operating system's words for a failed write, without a traceback."""
+    return exc.strerror or str(exc) or type(exc).__name__
