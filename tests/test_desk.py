@@ -676,6 +676,40 @@ def test_failed_render_is_a_clear_error_and_the_desk_goes_on(
     assert client.get("/healthz").status_code == 200
 
 
+class _Warned:
+    """An engine like the renderer processes: the handout comes back with WeasyPrint's
+    warnings, which nothing in those processes logged."""
+
+    def __init__(self, *warnings: str) -> None:
+        self.warnings = warnings
+
+    def render(self, request: BuildRequest) -> Handout:
+        return Handout(request.filename(), b"%PDF-1.7\n", 1, "draft", self.warnings)
+
+    def close(self) -> None:
+        pass
+
+
+def test_render_warnings_are_logged_in_the_server_named_by_file(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    plain = "Ignored `colour: red` at 3:5, unknown property."
+    quoting = f"Anchor defined twice: {NAME}"  # a warning that happens to quote a field
+    client = create_app(project, _Warned(plain, quoting)).test_client()
+    with caplog.at_level(logging.DEBUG):
+        page = client.post("/handout", data=form(client, action="download"))
+        api = client.post("/api/v1/handouts", json=api_body())
+    assert page.status_code == 200 and api.status_code == 200
+    name = "cryoablation_laparoscopic_es_a4_clinic.pdf"
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "leaflets.desk"]
+    expected = [
+        (logging.WARNING, f"{name}: {plain}"),
+        (logging.WARNING, f"{name}: a WeasyPrint warning that quotes patient details"),
+    ]
+    assert logged == expected * 2
+    assert "Zyxwvut" not in caplog.text
+
+
 def _listing(*folders: Path) -> set[tuple[str, int, int]]:
     found = set()
     for folder in folders:

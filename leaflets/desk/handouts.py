@@ -2,11 +2,13 @@
 rendered through the engine, giving the handout or every problem by field.
 
 Messages never repeat a patient's details, and nothing here logs them: a failed
-handout is named by its file name, which holds only the choices.
+handout, or one WeasyPrint warned about, is named by its file name, which holds only
+the choices.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -168,7 +170,21 @@ def _render(engine: Engine, request: BuildRequest, api: bool) -> Handout | Probl
                 "leaflets; `leaflets build` with the same choices shows the reason.",
             )
         return problems
+    log_warnings(made, request)
     return made
+
+
+def log_warnings(made: Handout, request: BuildRequest) -> None:
+    """WeasyPrint's warnings about a handout, logged here in the server: the renderer
+    processes log nowhere. Each is named by the handout's file name; one that contains
+    a value typed in the patient's details is not repeated, only counted as there."""
+    typed = [value.strip() for _, value in request.fields if value.strip()]
+    values = {*typed, *(html.escape(value) for value in typed)}  # as typed, as in the HTML
+    for warning in made.warnings:
+        if any(value in warning for value in values):
+            log.warning("%s: a WeasyPrint warning that quotes patient details", made.filename)
+        else:
+            log.warning("%s: %s", made.filename, warning)
 
 
 def _refusal_words(message: str, request: BuildRequest, api: bool) -> str:
