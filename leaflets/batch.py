@@ -51,14 +51,15 @@ SCRATCH = ".leaflets-tmp"  # WeasyPrint's temporary font folders during a batch
 
 # Seconds one handout may take to render; a crafted catalog or template that would
 # take longer fails its item and the batch goes on. LEAFLETS_ITEM_TIME_LIMIT overrides;
-# a process that renders for the desk sets its own (desk/engine.py).
+# the desk passes its own to each render (desk/engine.py).
 ITEM_TIME_LIMIT = float(os.environ.get("LEAFLETS_ITEM_TIME_LIMIT", "60"))
 
 
-def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
+def render_item(renderer: Any, request: BuildRequest, limit: float | None = None) -> WorkResult:
     """One handout in memory as a batch makes it (the page budget checked, a print file
-    preflighted), stopped after ITEM_TIME_LIMIT seconds: what the API renders with."""
-    return render_one(renderer, request, ITEM_TIME_LIMIT)
+    preflighted), stopped after ``limit`` seconds (default: ITEM_TIME_LIMIT, read at
+    each call): what the API renders with."""
+    return render_one(renderer, request, ITEM_TIME_LIMIT if limit is None else limit)
 
 
 def _results(
