@@ -7,7 +7,7 @@ and pypdf. Prints, per language and extractor, the share of the words the
 handout prints (its HTML body, both variants) found in the extracted text,
 line-end hyphens joined; scripts without spaces are compared without white
 space. "before" is WeasyPrint's own text layer (ToUnicode only), "after" the
-project's (with /ActualText, leaflets/textlayer.py). pypdf ignores
+project's (with /ActualText, leaflets/textlayer/). pypdf ignores
 /ActualText: its figure shows what a ToUnicode-only reader gets. Asserts
 nothing.
 

@@ -191,7 +191,9 @@ class Handout:
     warnings: tuple[str, ...] = ()
 
 
-def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Handout:
+def render_handout(
+    renderer: Renderer | Project, request: BuildRequest, limit: float | None = None
+) -> Handout:
     """One handout in memory, under the same rules as ``leaflets build``.
 
     Raises UnknownChoiceError, LayoutProblem or FieldProblem for a bad request,
@@ -199,12 +201,13 @@ def render_handout(renderer: Renderer | Project, request: BuildRequest) -> Hando
     draft or incomplete translation the request did not allow, RenderError when the
     handout cannot be made. Give a long-lived Renderer: a Project makes a cold one.
     A program that embeds the library calls ``leaflets.process.setup_process`` once,
-    at its start, before the first render (see process.py).
+    at its start, before the first render (see process.py). ``limit``: seconds the
+    render may take (in the main thread; default: the batch's per-item limit).
     """
     if not isinstance(renderer, Renderer):
         renderer = Renderer(renderer)
     resolve(renderer.project, request)
-    outcome = render_item(renderer, request)
+    outcome = render_item(renderer, request, limit)
     if outcome.status == "refused":
         raise PolicyRefusal(outcome.message)
     if outcome.status != "built" or outcome.pdf is None:

@@ -9,6 +9,7 @@ imported from here too: the matrix and its shards (matrix.py), the inputs hash
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -19,6 +20,7 @@ from typing import Any
 
 from .bundle import write_bundle
 from .config import Project
+from .errors import LeafletsError
 from .files import output_lock, write_atomic
 from .inputs import InputHasher, code_fingerprint
 from .manifest import MANIFEST, Manifest, ManifestEntry, merge_manifests
@@ -49,14 +51,15 @@ SCRATCH = ".leaflets-tmp"  # WeasyPrint's temporary font folders during a batch
 
 # Seconds one handout may take to render; a crafted catalog or template that would
 # take longer fails its item and the batch goes on. LEAFLETS_ITEM_TIME_LIMIT overrides;
-# a process that renders for the desk sets its own (desk/engine.py).
+# the desk passes its own to each render (desk/engine.py).
 ITEM_TIME_LIMIT = float(os.environ.get("LEAFLETS_ITEM_TIME_LIMIT", "60"))
 
 
-def render_item(renderer: Any, request: BuildRequest) -> WorkResult:
+def render_item(renderer: Any, request: BuildRequest, limit: float | None = None) -> WorkResult:
     """One handout in memory as a batch makes it (the page budget checked, a print file
-    preflighted), stopped after ITEM_TIME_LIMIT seconds: what the API renders with."""
-    return render_one(renderer, request, ITEM_TIME_LIMIT)
+    preflighted), stopped after ``limit`` seconds (default: ITEM_TIME_LIMIT, read at
+    each call): what the API renders with."""
+    return render_one(renderer, request, ITEM_TIME_LIMIT if limit is None else limit)
 
 
 def _results(
@@ -119,7 +122,10 @@ def run(
             )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        manifest.save()
+        try:
+            manifest.save()
+        except OSError as exc:
+            raise LeafletsError(f"not written: {_reason(exc)}", out_dir / MANIFEST) from None
     return outcomes
 
 
@@ -139,9 +145,18 @@ def _write_results(
         name = request.filename()
         # Drop the old entry before replacing its file: a kill at any moment
         # leaves a manifest that lists only files it describes truly.
-        if manifest.entries.pop(name, None) is not None:
-            manifest.save()
-        write_atomic(out_dir / name, result.pdf)
+        old = manifest.entries.pop(name, None)
+        try:
+            if old is not None:
+                manifest.save()
+            write_atomic(out_dir / name, result.pdf)
+        except OSError as exc:
+            # Disk full, no permission...: this handout fails, the batch goes on.
+            # write_atomic left no temporary file and the old file as it was.
+            if old is not None:
+                manifest.entries[name] = old
+            report(Outcome(request, "failed", message=f"not written: {_reason(exc)}"))
+            continue
         entry = ManifestEntry(
             path=name,
             sha256=hashlib.sha256(result.pdf).hexdigest(),
@@ -158,5 +173,13 @@ def _write_results(
             inputs=inputs[request],
         )
         manifest.entries[name] = entry
-        manifest.save()
+        # The file is complete; if the manifest cannot be saved now, it lags behind
+        # (still true) and the end of the batch saves it again.
+        with contextlib.suppress(OSError):
+            manifest.save()
         report(Outcome(request, "built", entry, warnings=result.warnings))
+
+
+def _reason(exc: OSError) -> str:
+    """The operating system's words for a failed write, without a traceback."""
+    return exc.strerror or str(exc) or type(exc).__name__

@@ -19,7 +19,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from .catalog import TITLE_CONTEXT, VARIANT_CONTEXT, LoadedCatalog
-from .config import Project
+from .config import PAPER_GEOMETRY, Project
 from .errors import RenderError
 from .fonts import load_fonts, source_css
 from .layouts import Bilingual, Pairing, in_both_languages
@@ -34,9 +34,6 @@ from .templating import (
     make_environment,
 )
 
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
-# Print vendors' usual bleed: 3 mm around A4, an eighth of an inch around Letter.
-BLEED = {"a4": "3mm", "letter": "0.125in"}
 MARGIN = "0.6in"  # top and side page margins, as in leaflet.css
 _INCLUDE = re.compile(r"\{%-?\s*(?:include|import|from)\s")
 ENGLISH_NOTICES = {
@@ -156,10 +153,11 @@ class Composer:
         CMYK with an output intent for print vendors."""
         brand = r.brand
         paper = r.request.paper
-        rules = [f"@page {{ size: {PAPER_SIZES[paper]}; }}"]
+        geometry = PAPER_GEOMETRY[paper]
+        rules = [f"@page {{ size: {geometry.width} {geometry.height}; }}"]
         if r.request.edition == "print":
             marks = " marks: crop;" if r.request.marks else ""
-            bleed = BLEED[paper]
+            bleed = geometry.bleed
             rules.append(f"@page {{ bleed: {bleed};{marks} }}")
             # The colour bar runs off the trimmed edge into the bleed: offsets are the
             # page margin (leaflet.css) plus the bleed.

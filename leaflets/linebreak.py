@@ -11,7 +11,7 @@ a ZERO WIDTH SPACE (U+200B) between two of them gives the layout a break
 opportunity there and draws nothing. It is inserted at render time, into the
 translated text only, so translators never type it and the catalogs never
 hold it (``leaflets check`` reports hidden characters typed into a catalog).
-The PDF's text layer leaves it out (textlayer.py): copied text has none.
+The PDF's text layer leaves it out (textlayer/): copied text has none.
 """
 
 from __future__ import annotations

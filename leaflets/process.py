@@ -30,7 +30,7 @@ font copies go to a folder the caller names (``Renderer(project, scratch)``), an
 what a render changes for its duration (the time limit's alarm, the level of
 WeasyPrint's logger) is put back. The one exception needs WeasyPrint imported, so
 the first Renderer does it: it wraps two WeasyPrint functions, for the text layer
-(``textlayer.py``, active only in a Renderer's own documents) and for ``/Lang`` on
+(``textlayer/``, active only in a Renderer's own documents) and for ``/Lang`` on
 each part of a bilingual handout (``layouts.py``).
 """
 

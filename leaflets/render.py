@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .catalog import LoadedCatalog, ReviewStatus, load_catalog
-from .compose import BLEED, ENGLISH_NOTICES, MARGIN, PAPER_SIZES, Composer
+from .compose import ENGLISH_NOTICES, MARGIN, Composer
 from .config import Project
 from .errors import RenderError
 from .fonts import load_fonts
@@ -44,12 +44,10 @@ from .typeset import ICC_PROFILE, PDF_VARIANTS, Typesetter
 # Imported from here by the CLI, the desk, the API and the tests: the names a
 # rendering caller needs, wherever they are defined.
 __all__ = [
-    "BLEED",
     "ENGLISH_NOTICES",
     "ICC_PROFILE",
     "MARGIN",
     "MAX_FIELD_LENGTH",
-    "PAPER_SIZES",
     "PDF_VARIANTS",
     "BuildRequest",
     "FieldProblem",
@@ -87,7 +85,7 @@ class Renderer:
         # WeasyPrint's structure tree and text drawing, wrapped once per process (the
         # first Renderer does it: only processes that render import WeasyPrint):
         tag_languages()  # bilingual handouts: /Lang on each part
-        install_actual_text()  # a text layer that reads as the page (textlayer.py)
+        install_actual_text()  # a text layer that reads as the page (textlayer/)
         # False draws text as WeasyPrint alone would (bench/text_layer_bench.py compares).
         self.actual_text = True
         self.typesetter = Typesetter(project, scratch)

@@ -131,7 +131,7 @@ class Typesetter:
         self, html: str, r: Resolved, catalog: LoadedCatalog, actual_text: bool = True
     ) -> Typeset:
         """The PDF of one handout's HTML. ``actual_text``: the clinic edition's text
-        layer (textlayer.py)."""
+        layer (textlayer/)."""
         # Lazy: WeasyPrint (and the fetcher built on it) only where a PDF is made.
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError

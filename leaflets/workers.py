@@ -1,7 +1,9 @@
 """Rendering the items of a batch: in this process, or in long-lived worker processes
 (one Renderer, so one FontConfiguration, each), every item under a time limit and
 print files preflighted. A worker that ran out of time renders nothing more: the
-rest of its work goes to fresh workers, and the batch goes on."""
+rest of its work goes to fresh workers, and the batch goes on. A worker that died
+(out of memory, killed, a crash in native code) fails the item it held, found by
+rendering the items that were in flight again one at a time; the batch goes on."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ import os
 import signal
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
@@ -174,19 +177,23 @@ def render_all(
         yield from _local_results(project, requests, scratch, seconds)
         return
     groups = deque(_by_language(requests))
-    while groups:
-        # A fresh pool, also after one whose worker ran out of time (see _pool_results).
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(groups)),
-            initializer=_worker_init,
-            initargs=(str(project.root), str(scratch)),
-        ) as pool:
-            try:
-                yield from _pool_results(pool, groups, jobs, seconds)
-            except BrokenProcessPool:
-                raise LeafletsError(
-                    "a worker process died; the handouts built so far are in the manifest"
-                ) from None
+    # Items that were in flight when a worker died: any of them may have killed it.
+    suspects: deque[BuildRequest] = deque()
+    while groups or suspects:
+        if suspects:
+            yield from _isolated_results(project, suspects, scratch, seconds)
+            continue
+        # A fresh pool, also after one whose worker ran out of time or died.
+        with _pool(project, scratch, min(jobs, len(groups))) as pool:
+            yield from _pool_results(pool, groups, suspects, jobs, seconds)
+
+
+def _pool(project: Project, scratch: Path, workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        initializer=_worker_init,
+        initargs=(str(project.root), str(scratch)),
+    )
 
 
 def _local_results(
@@ -211,34 +218,100 @@ def _local_results(
 
 
 def _pool_results(
-    pool: ProcessPoolExecutor, groups: deque[list[BuildRequest]], jobs: int, seconds: float
+    pool: ProcessPoolExecutor,
+    groups: deque[list[BuildRequest]],
+    suspects: deque[BuildRequest],
+    jobs: int,
+    seconds: float,
 ) -> Iterator[WorkResult]:
-    """Render ``groups`` (taking them from the left) until they are done or a worker
-    ran out of time. Then this pool takes no more work: the groups it has not rendered
-    go back to ``groups`` for a fresh pool, so that no process renders after a timeout."""
+    """Render ``groups`` (taking them from the left) until they are done, a worker ran
+    out of time or a worker died. After a timeout this pool takes no more work: the
+    groups it has not rendered go back to ``groups`` for a fresh pool, so that no process
+    renders after a timeout. After a death every task still in flight fails at once
+    (BrokenProcessPool), the culprit's and the bystanders' alike: their items go to
+    ``suspects``, to be rendered again one at a time (_isolated_results)."""
     pending: dict[Future[list[WorkResult]], list[BuildRequest]] = {}
-    retiring = False
+    retiring = broken = False
 
     def submit() -> None:
+        nonlocal broken
         # Keep a few tasks per worker in flight, not the whole matrix at once.
-        while groups and not retiring and len(pending) < jobs * 2:
+        while groups and not retiring and not broken and len(pending) < jobs * 2:
             group = groups.popleft()
-            pending[pool.submit(_work, group, seconds)] = group
+            try:
+                pending[pool.submit(_work, group, seconds)] = group
+            except BrokenProcessPool:  # never in flight: it goes to the next pool
+                groups.appendleft(group)
+                broken = True
 
-    submit()
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    def collect(done: Iterable[Future[list[WorkResult]]]) -> Iterator[WorkResult]:
+        nonlocal retiring, broken
         for future in done:
             group = pending.pop(future)
-            results = future.result()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                suspects.extend(group)
+                broken = True
+                continue
             yield from results
             if len(results) < len(group):
                 # A worker stopped at a timed-out item (or was retired already).
                 groups.appendleft(group[len(results) :])
                 retiring = True
+
+    submit()
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        yield from collect(done)
+        if broken:
+            # The broken pool fails what it has not finished at once; what it did
+            # finish before it broke is kept.
+            yield from collect(wait(pending).done)
+            return
         if retiring:
             for future, group in list(pending.items()):
                 if future.cancel():
                     del pending[future]
                     groups.appendleft(group)
         submit()
+
+
+def _isolated_results(
+    project: Project, suspects: deque[BuildRequest], scratch: Path, seconds: float
+) -> Iterator[WorkResult]:
+    """Render ``suspects`` one at a time in a pool of one worker, until they are done, a
+    worker ran out of time or died. Nothing else is in flight then: an item whose worker
+    dies now is the cause, and it fails alone, without another try. Each suspect is
+    rendered here once, so a poison item kills at most two pools."""
+    with _pool(project, scratch, 1) as pool:
+        while suspects:
+            request = suspects.popleft()
+            future = pool.submit(_work, [request], seconds)
+            worker = list(pool._processes.values())  # the one process, started by submit
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                pool.shutdown()  # joins the dead worker: its exit code is known then
+                yield WorkResult(request, "failed", message=_died(worker))
+                return
+            if not results:  # a retired worker (not in a fresh pool): try again
+                suspects.appendleft(request)
+                return
+            yield from results
+            if results[0].timed_out:
+                return  # this worker renders nothing more; the rest go to a fresh one
+
+
+def _died(worker: Sequence[BaseProcess]) -> str:
+    """Why the item failed: the way its worker process ended."""
+    code = next((p.exitcode for p in worker if p.exitcode), None)
+    if code is None:
+        how = ""
+    elif code > 0:
+        how = f" (exit code {code})"
+    elif -code == signal.SIGKILL:
+        how = " (killed by SIGKILL: out of memory?)"
+    else:
+        how = f" (killed by signal {-code})"
+    return f"the worker process rendering it died{how}"

@@ -1,7 +1,8 @@
 """`leaflets batch`: matrix, workers, incremental builds, failures, kills, shards, bundle.
 
-Worker processes are exercised by the default batch, the incremental one, the kill and
-the dead worker; the other tests render in this process (--jobs 1), which is quicker.
+Worker processes are exercised by the default batch, the incremental one and the kill;
+the other tests render in this process (--jobs 1), which is quicker. A write that fails
+and a worker that dies: test_batch_faults.py.
 
 The mechanics run on the small fixture project (tests/data/fixture): the real
 project's matrix is checked by its plan, and every one of its handouts is rendered
@@ -14,19 +15,17 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from leaflets import batch, files, render
+from leaflets import batch
 from leaflets.batch import plan, shard
 from leaflets.config import Project, load_project
 
@@ -324,120 +323,6 @@ def test_killed_batch_leaves_no_partial_file(tmp_path: Path) -> None:
     assert counts(output)["skipped"] == 2
     assert len(assert_manifest_true(out)) == len(VARIANTS) * 3 * 2
     assert not (out / batch.SCRATCH).exists()
-
-
-class DiskFull:
-    """os.replace that fails for the Nth PDF renamed, as a full or failing disk does."""
-
-    def __init__(self, nth: int) -> None:
-        self.nth = nth
-        self.renamed: list[str] = []
-        self.rename = os.replace
-
-    def __call__(self, src: object, dst: object, *args: object, **kwargs: object) -> None:
-        if str(dst).endswith(".pdf"):
-            self.renamed.append(Path(str(dst)).name)
-            if len(self.renamed) == self.nth:
-                raise OSError(28, "No space left on device")
-        self.rename(src, dst, *args, **kwargs)  # type: ignore[arg-type]
-
-
-def test_a_failed_write_leaves_no_partial_file(
-    fixture_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The second PDF cannot be renamed into place: it is absent, not half-written, its
-    temporary file is gone, and the manifest lists exactly the complete files."""
-    requests = plan(fixture_project, langs=["en", "es"])
-    out = tmp_path / "out"
-    disk = DiskFull(2)
-    monkeypatch.setattr(files.os, "replace", disk)
-    with pytest.raises(OSError, match="No space left on device"):
-        batch.run(fixture_project, requests, out, jobs=1)
-    monkeypatch.undo()
-    first, failed = disk.renamed
-    assert sorted(p.name for p in out.glob("*.pdf")) == [first]
-    assert not list(out.glob(".*.tmp")) and not (out / batch.SCRATCH).exists()
-    assert_manifest_true(out)
-    # Nothing of it lingers: the next batch builds the rest and keeps the first.
-    outcomes = batch.run(fixture_project, requests, out, jobs=1)
-    statuses = {o.request.filename(): o.status for o in outcomes}
-    assert statuses[first] == "skipped" and statuses[failed] == "built"
-    assert set(assert_manifest_true(out)) == {r.filename() for r in requests}
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="library: an OSError while writing one handout aborts the batch with a "
-    "traceback instead of failing that item and building the rest",
-)
-def test_a_failed_write_fails_only_its_item(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    disk = DiskFull(2)
-    monkeypatch.setattr(files.os, "replace", disk)
-    code, output = cli(FIXTURE, "batch", "--lang", "en,es", "--jobs", "1", "--out", str(out))
-    assert code == 1
-    assert f"failed: {disk.renamed[1]}: " in output and "No space left on device" in output
-    assert len(assert_manifest_true(out)) == len(VARIANTS) * 2 - 1
-
-
-def test_a_worker_that_dies_is_reported_and_the_rest_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A worker process dies (out of memory, killed) rendering the French handouts: the
-    batch says so and exits 1; the English and Spanish handouts other workers made are
-    written and listed; the next batch builds the French ones and skips the others."""
-    out = tmp_path / "out"
-    others = {name(variant, lang) for variant in VARIANTS for lang in ("en", "es")}
-    render_one = render.Renderer.render
-
-    def dying(self: render.Renderer, request: render.BuildRequest) -> render.RenderResult:
-        if request.lang == "fr":
-            # Die once the other workers' handouts are written: which ones exist when
-            # the pool breaks is then certain.
-            deadline = time.monotonic() + 120
-            while len(list(out.glob("*.pdf"))) < len(others) and time.monotonic() < deadline:
-                time.sleep(0.02)
-            os._exit(1)
-        return render_one(self, request)
-
-    # The batch's workers are forked from this process: they inherit the patch.
-    monkeypatch.setattr(render.Renderer, "render", dying)
-    args = ("batch", "--lang", "en,es,fr", "--jobs", "2", "--out", str(out))
-    code, output = cli(FIXTURE, *args)
-    monkeypatch.undo()
-    assert code == 1
-    assert "Error: a worker process died; the handouts built so far are in the manifest" in output
-    assert set(assert_manifest_true(out)) == others
-    assert not (out / batch.SCRATCH).exists()
-    code, output = cli(FIXTURE, *args)
-    assert code == 0, output
-    assert counts(output) == {"built": 2, "skipped": len(others), "refused": 0, "failed": 0}
-    assert len(assert_manifest_true(out)) == len(others) + 2
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="library: a dead worker stops the whole batch (BrokenProcessPool) instead of "
-    "failing its item and building the rest in a fresh pool",
-)
-def test_a_dead_worker_fails_only_its_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out = tmp_path / "out"
-    render_one = render.Renderer.render
-
-    def dying(self: render.Renderer, request: render.BuildRequest) -> render.RenderResult:
-        if request.filename() == name("in-person", "fr"):
-            os._exit(1)
-        return render_one(self, request)
-
-    monkeypatch.setattr(render.Renderer, "render", dying)
-    code, output = cli(FIXTURE, "batch", "--lang", "en,es,fr", "--jobs", "2", "--out", str(out))
-    assert code == 1
-    assert f"failed: {name('in-person', 'fr')}: " in output
-    assert len(assert_manifest_true(out)) == len(VARIANTS) * 3 - 1
 
 
 def test_the_project_stays_as_it_was(tmp_path: Path) -> None:

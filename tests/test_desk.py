@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
+from leaflets import batch
 from leaflets.api import Handout, describe, handout_request, render_handout
 from leaflets.catalog import load_catalog
 from leaflets.cli import main
@@ -680,6 +682,40 @@ def test_failed_render_is_a_clear_error_and_the_desk_goes_on(
     assert client.get("/healthz").status_code == 200
 
 
+class _Warned:
+    """An engine like the renderer processes: the handout comes back with WeasyPrint's
+    warnings, which nothing in those processes logged."""
+
+    def __init__(self, *warnings: str) -> None:
+        self.warnings = warnings
+
+    def render(self, request: BuildRequest) -> Handout:
+        return Handout(request.filename(), b"%PDF-1.7\n", 1, "draft", self.warnings)
+
+    def close(self) -> None:
+        pass
+
+
+def test_render_warnings_are_logged_in_the_server_named_by_file(
+    project: Project, caplog: pytest.LogCaptureFixture
+) -> None:
+    plain = "Ignored `colour: red` at 3:5, unknown property."
+    quoting = f"Anchor defined twice: {NAME}"  # a warning that happens to quote a field
+    client = create_app(project, _Warned(plain, quoting)).test_client()
+    with caplog.at_level(logging.DEBUG):
+        page = client.post("/handout", data=form(client, action="download"))
+        api = client.post("/api/v1/handouts", json=api_body())
+    assert page.status_code == 200 and api.status_code == 200
+    name = "cryoablation_laparoscopic_es_a4_clinic.pdf"
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "leaflets.desk"]
+    expected = [
+        (logging.WARNING, f"{name}: {plain}"),
+        (logging.WARNING, f"{name}: a WeasyPrint warning that quotes patient details"),
+    ]
+    assert logged == expected * 2
+    assert "Zyxwvut" not in caplog.text
+
+
 def _listing(*folders: Path) -> set[tuple[str, int, int]]:
     found = set()
     for folder in folders:
@@ -758,7 +794,7 @@ def test_renderer_processes_time_out_recover_and_match(
         request = handout_request(fixture_project, "visit", "in-person", "es", "a4")
         with pytest.raises(RenderTimeout):
             engine.render(request)
-        engine.timeout = 30.0  # the next pool gets a workable limit
+        engine.timeout = 30.0  # each render from now on gets a workable limit
         workers = set(multiprocessing.active_children()) - before
         assert workers
         for worker in workers:
@@ -772,6 +808,23 @@ def test_renderer_processes_time_out_recover_and_match(
         assert made.pdf == render_handout(fixture_built.renderer, request).pdf
     finally:
         engine.close()
+
+
+def test_a_render_takes_its_time_limit_as_an_argument() -> None:
+    """The limit travels with the render (as the desk's renderer processes pass it);
+    the batch's own limit is left as it was."""
+
+    class Slow:
+        def render(self, request: BuildRequest) -> None:
+            time.sleep(5)
+
+    before = batch.ITEM_TIME_LIMIT
+    request = BuildRequest("cryoablation", "percutaneous", "es", "a4")
+    started = time.monotonic()
+    result = batch.render_item(Slow(), request, 0.05)
+    assert time.monotonic() - started < 2
+    assert result.timed_out and result.message == "rendering took longer than 0.05 s"
+    assert before == batch.ITEM_TIME_LIMIT
 
 
 def test_render_handout_api_matches_renderer(renderer: Renderer, project: Project) -> None:

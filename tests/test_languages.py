@@ -363,7 +363,7 @@ def test_right_to_left_words_with_marks_and_non_joiners_come_back_whole(
     built, renderer, project: Project, lang: str, words: list[str]
 ) -> None:
     """PDFium reorders a right-to-left line by direction class and split such words at a
-    mark or a non-joiner (textlayer.py, _rtl_pieces): every time the handout prints one
+    mark or a non-joiner (textlayer/, _rtl_pieces): every time the handout prints one
     of them, both extractors give it back whole, letters and marks in order."""
     request = BuildRequest("cryoablation", "laparoscopic", lang, "letter")
     r = resolve(project, request)

@@ -10,7 +10,24 @@ from pathlib import Path
 from ..errors import UnknownChoiceError
 
 SETTINGS_FILE = "leaflets.toml"
-PAPERS = ("a4", "letter")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper's trim size and the print edition's bleed around it, as CSS lengths in
+    the units the paper is defined in: A4 in millimetres, Letter in inches."""
+
+    width: str
+    height: str
+    bleed: str  # print vendors' usual bleed: 3 mm around A4, an eighth of an inch around Letter
+
+
+# The papers a handout is printed on, and their sizes (preflight checks boxes against them).
+PAPER_GEOMETRY = {
+    "a4": Paper("210mm", "297mm", "3mm"),
+    "letter": Paper("8.5in", "11in", "0.125in"),
+}
+PAPERS = tuple(PAPER_GEOMETRY)
 EDITIONS = ("clinic", "print")
 # Layouts, orthogonal to paper and edition: the usual handout, large print for low
 # vision, and English beside the patient's language.

@@ -21,7 +21,6 @@ from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Protocol
 
-from .. import batch
 from ..api import Handout, handout_request, render_handout
 from ..config import Project, load_project
 from ..errors import LeafletsError, PolicyRefusal, RenderError
@@ -78,14 +77,11 @@ class LocalEngine:
 _RENDERER: Renderer | None = None
 
 
-def _worker_init(root: str, limit: float) -> None:
+def _worker_init(root: str) -> None:
     global _RENDERER
     # Ctrl+C reaches the whole process group: the server stops the workers itself,
     # without a traceback from each.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The batch's per-item time limit (SIGALRM, in the worker's main thread) also stops
-    # a desk render that runs away.
-    batch.ITEM_TIME_LIMIT = limit
     project = load_project(Path(root))
     setup_process(project.fonts_dir)
     _RENDERER = Renderer(project)
@@ -93,11 +89,13 @@ def _worker_init(root: str, limit: float) -> None:
     Finalize(_RENDERER, _RENDERER.close, exitpriority=10)
 
 
-def _worker_render(request: BuildRequest) -> tuple[str, Handout | str]:
-    """Render in a worker; errors come back as (kind, message): plain strings pickle."""
+def _worker_render(request: BuildRequest, limit: float) -> tuple[str, Handout | str]:
+    """Render in a worker, stopped after ``limit`` seconds (the batch's per-item time
+    limit, SIGALRM in the worker's main thread); errors come back as (kind, message):
+    plain strings pickle."""
     assert _RENDERER is not None
     try:
-        return "ok", render_handout(_RENDERER, request)
+        return "ok", render_handout(_RENDERER, request, limit)
     except PolicyRefusal as exc:
         return "refused", str(exc)
     except LeafletsError as exc:
@@ -121,20 +119,23 @@ class PoolEngine:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(str(self.project.root), self.timeout),
+            initargs=(str(self.project.root),),
         )
 
     def warm(self) -> None:
         """Start every worker and render one handout in each, before the first patient."""
         request = _warm_request(self.project)
-        futures = [self._pool.submit(_worker_render, request) for _ in range(self.workers)]
+        futures = [
+            self._pool.submit(_worker_render, request, self.timeout) for _ in range(self.workers)
+        ]
         for future in futures:
             future.result(timeout=120)
 
     def render(self, request: BuildRequest) -> Handout:
         pool = self._pool
         try:
-            kind, value = pool.submit(_worker_render, request).result(timeout=self.timeout + 5)
+            future = pool.submit(_worker_render, request, self.timeout)
+            kind, value = future.result(timeout=self.timeout + 5)
         except FutureTimeout:
             raise RenderTimeout(f"the handout took longer than {self.timeout:g} s") from None
         except BrokenProcessPool:
