@@ -45,7 +45,7 @@ from .problems import (
     file_claim_problems,
     sync_headers,
 )
-from .sign import SignResult, parse_date, pick_leaflet, sign
+from .sign import SignResult, parse_date, sign
 from .status import (
     CHANGED,
     NEVER,
@@ -99,7 +99,6 @@ __all__ = [
     "language_status",
     "ledger_path",
     "parse_date",
-    "pick_leaflet",
     "project_reviews",
     "read_ledger",
     "render_ledger",

@@ -53,16 +53,6 @@ def clean_name(value: str, option: str) -> str:
     return value
 
 
-def pick_leaflet(project: Project, leaflet_id: str | None) -> Leaflet:
-    if leaflet_id:
-        return project.leaflet(leaflet_id)
-    if len(project.leaflets) != 1:
-        raise UsageProblem(
-            f"--leaflet is needed; valid values: {', '.join(sorted(project.leaflets))}"
-        )
-    return next(iter(project.leaflets.values()))
-
-
 def store_review(
     project: Project,
     leaflet: Leaflet,
