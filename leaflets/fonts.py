@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
 
 from .errors import LeafletsError
 from .locale import locale_info
+from .memo import BoundedCache, stamp
 
 # The first bytes of the font formats WeasyPrint reads: anything else (a Git LFS
 # pointer checked out instead of the font, say) is not a font.
@@ -125,11 +125,22 @@ def load_fonts(fonts_dir: Path) -> FontSet:
     return FontSet(faces, stacks, broken, line_heights)
 
 
-@cache
-def _cmap(path: Path, mtime: float) -> frozenset[int]:
+# Font versions whose character maps a process keeps: more than a project has faces
+# (every face of every stack), few enough that the old versions of fonts replaced while
+# a long-lived process (the desk, a preview) runs do not pile up.
+MAX_CMAPS = 64
+CMAPS: BoundedCache[frozenset[int]] = BoundedCache(MAX_CMAPS)
 
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+
+def _cmap(path: Path) -> frozenset[int]:
+    """The code points a font file maps, read once per version of the file."""
+    key = (path, stamp(path))
+    points = CMAPS.get(key)
+    if points is None:
+        with TTFont(path, lazy=True) as font:
+            points = frozenset(font.getBestCmap())
+        CMAPS.put(key, points)
+    return points
 
 
 def coverage(fonts_dir: Path, stack: str) -> frozenset[int]:
@@ -139,8 +150,7 @@ def coverage(fonts_dir: Path, stack: str) -> frozenset[int]:
     regular, bold = fontset.stacks[stack]
     points: set[int] = set()
     for family in regular + bold:
-        path = fontset.faces[family][0]
-        points |= _cmap(path, path.stat().st_mtime)
+        points |= _cmap(fontset.faces[family][0])
     return frozenset(points)
 
 

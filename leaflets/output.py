@@ -1,6 +1,7 @@
 """Files the commands write, over the batch builder and the review ledger: one handout
 into a folder, a batch (planned, sharded, built, bundled) and its summary, merged shard
-manifests, an XLIFF export, review headers brought back in line with their ledgers.
+manifests, review headers brought back in line with their ledgers. (The XLIFF export is
+xliff_files.py: the build commands import this module.)
 
 Every file goes through ``files.write_atomic`` (directly or in ``batch``); errors are
 LeafletsErrors naming the place, which the CLI prints as one line.
@@ -18,7 +19,7 @@ from .defaults import choose_leaflet, out_folder
 from .errors import PolicyRefusal, RenderError
 from .files import write_atomic
 from .render import BuildRequest, resolve
-from .review import export_xliff, project_reviews, sync_headers
+from .review import project_reviews, sync_headers
 
 # What each result of a batch means, in the order the summary lists them.
 RESULTS = (
@@ -159,18 +160,6 @@ def merge_manifest_files(manifests: Iterable[Path], target: Path) -> None:
     """Join the manifests of shard builds into ``target``: the manifest one machine
     would have written for the whole matrix."""
     write_atomic(target, batch.merge_manifests(manifests))
-
-
-def export_xliff_file(
-    project: Project, leaflet_id: str | None, lang: str, target: Path | None = None
-) -> Path:
-    """Write a catalog as XLIFF 1.2 to ``target`` (default:
-    <out_dir>/review/<leaflet>_<lang>.xlf) and return where."""
-    leaflet = choose_leaflet(project, leaflet_id)
-    data = export_xliff(project, leaflet, lang)
-    path = target or out_folder(project, None, "review") / f"{leaflet.id}_{lang}.xlf"
-    write_atomic(path, data)
-    return path
 
 
 def sync_review_headers(project: Project, langs: Sequence[str] = ()) -> list[str]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,37 +17,32 @@ from .errors import LeafletsError, UnknownChoiceError, UsageProblem
 from .files import write_atomic
 from .locale import locale_info
 from .render import BuildRequest, Renderer
+from .tools import run_program
 
 DPI = 40
 COLUMNS = 5
 LABEL_HEIGHT = 28
 GAP = 12
+# pdftoppm draws one small page in a fraction of a second; a minute means it hangs, and a
+# hung pdftoppm must not hang a proof or a batch's bundle with it.
+PDFTOPPM_TIMEOUT = 60.0
 
 
 def _first_page_png(pdf: bytes, dpi: int) -> Image.Image:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        raise LeafletsError("pdftoppm (poppler-utils) is needed for proof sheets; run `make setup`")
     with tempfile.TemporaryDirectory(prefix="leaflets-proof-") as tmp:
         source = Path(tmp) / "page.pdf"
         source.write_bytes(pdf)
-        subprocess.run(
-            [
-                pdftoppm,
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-r",
-                str(dpi),
-                "-png",
-                "-singlefile",
-                str(source),
-                str(Path(tmp) / "page"),
-            ],
-            check=True,
-            capture_output=True,
+        args = ["-f", "1", "-l", "1", "-r", str(dpi), "-png", "-singlefile"]
+        proc = run_program(
+            "pdftoppm",
+            [*args, str(source), str(Path(tmp) / "page")],
+            None,
+            missing="pdftoppm (poppler-utils) is needed for proof sheets; run `make setup`",
+            timeout=PDFTOPPM_TIMEOUT,
         )
+        if proc.returncode != 0:
+            message = " ".join(proc.stderr.decode("utf-8", "replace").split())
+            raise LeafletsError(f"pdftoppm could not draw a handout's first page: {message[:300]}")
         with Image.open(Path(tmp) / "page.png") as image:
             return image.convert("RGB")
 

@@ -41,14 +41,14 @@ class Typeset:
     warnings: list[str]  # WeasyPrint's warnings about this document
 
 
-class _Collect(logging.Filter):
+class Collector(logging.Filter):
     """WeasyPrint's warnings and errors about one document: kept, and passed on named
-    with the handout (``cryoablation_..._es_letter_clinic.pdf: Ignored ...``) as far
+    with the document (``cryoablation_..._es_letter_clinic.pdf: Ignored ...``) as far
     as the process's logging would have passed them on."""
 
-    def __init__(self, handout: str, passes: int) -> None:
+    def __init__(self, document: str, passes: int) -> None:
         super().__init__()
-        self.handout = handout
+        self.document = document
         self.passes = passes  # the lowest level the process's logging wanted
         self.messages: list[str] = []
         self.errors: list[str] = []
@@ -59,18 +59,23 @@ class _Collect(logging.Filter):
             self.messages.append(message)
             if record.levelno >= logging.ERROR:
                 self.errors.append(message.splitlines()[0])
-            record.msg, record.args = "%s: %s", (self.handout, message)
+            record.msg, record.args = "%s: %s", (self.document, message)
         return record.levelno >= self.passes
+
+    def missing_glyphs(self) -> list[str]:
+        """The characters WeasyPrint drew as .notdef boxes: no font of the stack has them."""
+        return sorted({m.split(": ", 1)[-1] for m in self.messages if ".notdef glyph" in m})
 
 
 @contextmanager
-def _collected(handout: str) -> Iterator[_Collect]:
-    """Collect WeasyPrint's warnings while one document is made, whatever the process's
-    logging is set to: the checks for errors and missing glyphs read them. (A process
-    that logs errors only would otherwise drop them before anyone saw them.)"""
+def collect_warnings(document: str) -> Iterator[Collector]:
+    """Collect WeasyPrint's warnings while one document (a handout, a review worksheet)
+    is made, whatever the process's logging is set to: the checks for errors and
+    missing glyphs read them. (A process that logs errors only would otherwise drop
+    them before anyone saw them.)"""
     logger = logging.getLogger("weasyprint")
     level, disabled = logger.level, logger.disabled
-    collect = _Collect(handout, logging.CRITICAL + 1 if disabled else logger.getEffectiveLevel())
+    collect = Collector(document, logging.CRITICAL + 1 if disabled else logger.getEffectiveLevel())
     logger.disabled = False
     if logger.getEffectiveLevel() > logging.WARNING:
         logger.setLevel(logging.WARNING)
@@ -144,7 +149,7 @@ class Typesetter:
         # the print edition is PDF/X-1a, PDF 1.4, which predates it.
         token = ACTUAL_TEXT.set(r.request.edition == "clinic" and actual_text)
         try:
-            with _collected(r.request.filename()) as collect:
+            with collect_warnings(r.request.filename()) as collect:
                 document = HTML(
                     string=html,
                     base_url=self.project.templates_dir.as_uri() + "/",
@@ -176,7 +181,7 @@ class Typesetter:
                 f"part of the handout could not be drawn: {message[:200]}",
                 where.relative_to(self.project.root),
             )
-        missing = sorted({m.split(": ", 1)[-1] for m in collect.messages if ".notdef glyph" in m})
+        missing = collect.missing_glyphs()
         if missing:
             # Never a silent box in a patient's handout: a missing glyph fails the build.
             source = catalog.path.relative_to(self.project.root) if catalog.path else None

@@ -10,7 +10,6 @@ FontConfiguration and Fontconfig isolation) and sandboxed URL fetcher.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from .files import write_atomic
 from .locale import locale_info
 from .render import Renderer
 from .review import CHANGED, SEALED, CatalogReview, MessageReview, catalog_review
+from .typeset import collect_warnings
 
 SHEET_CSS = """
 @page { size: A4 landscape; margin: 12mm 10mm 14mm;
@@ -54,6 +54,7 @@ class Sheet:
     pdf: Path
     html: Path
     rows: int
+    warnings: list[str]  # WeasyPrint's warnings about the worksheet (also logged, named)
 
 
 def needs_review(review: CatalogReview) -> list[MessageReview]:
@@ -194,45 +195,36 @@ def sheet_html(
 def write_sheet(project: Project, leaflet: Leaflet, lang: str, out_dir: Path) -> Sheet:
     """Write ``<out_dir>/<leaflet>_<lang>_review.html`` and ``.pdf``."""
     review = catalog_review(project, leaflet, lang)
+    base = out_dir / f"{leaflet.id}_{lang}_review"
+    html_path, pdf_path = base.with_suffix(".html"), base.with_suffix(".pdf")
     renderer = Renderer(project)
     try:
         html, rows = sheet_html(project, renderer, leaflet, review)
-        pdf = _pdf(project, renderer, html)
+        pdf, warnings = _pdf(project, renderer, html, pdf_path.name)
     finally:
         renderer.close()
-    base = out_dir / f"{leaflet.id}_{lang}_review"
-    html_path, pdf_path = base.with_suffix(".html"), base.with_suffix(".pdf")
     write_atomic(html_path, html.encode("utf-8"))
     write_atomic(pdf_path, pdf)
-    return Sheet(pdf_path, html_path, rows)
+    return Sheet(pdf_path, html_path, rows, warnings)
 
 
-def _pdf(project: Project, renderer: Renderer, html: str) -> bytes:
+def _pdf(project: Project, renderer: Renderer, html: str, name: str) -> tuple[bytes, list[str]]:
+    """The worksheet's PDF and WeasyPrint's warnings about it, collected and logged
+    named as the handouts' are (typeset.py)."""
     # WeasyPrint (and the fetcher built on it) is imported only when a PDF is made:
     # commands that do not render stay quick.
     from weasyprint import HTML
 
     from .fetcher import SandboxedFetcher
 
-    messages: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
-
-    handler = Collect(logging.WARNING)
-    wlog = logging.getLogger("weasyprint")
-    wlog.addHandler(handler)
-    try:
+    with collect_warnings(name) as collect:
         document = HTML(
             string=html,
             base_url=project.templates_dir.as_uri() + "/",
             url_fetcher=SandboxedFetcher(project.asset_dirs),
         ).render(font_config=renderer.font_config)
         pdf: bytes = document.write_pdf()
-    finally:
-        wlog.removeHandler(handler)
-    missing = sorted({m.split(": ", 1)[-1] for m in messages if ".notdef glyph" in m})
+    missing = collect.missing_glyphs()
     if missing:
         raise RenderError(f"the worksheet's fonts cannot draw {', '.join(missing[:5])}")
-    return pdf
+    return pdf, collect.messages

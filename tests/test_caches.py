@@ -1,5 +1,5 @@
-"""The process-wide caches of parsed catalogs and review status: bounded, and keyed by
-everything their values depend on (a font change included)."""
+"""The process-wide caches of parsed catalogs, review status and font character maps:
+bounded, and keyed by everything their values depend on (a font change included)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from leaflets import fonts
 from leaflets.catalog import load_catalog, translations
 from leaflets.config import load_project
 from leaflets.errors import CatalogError
+from leaflets.fonts import language_coverage, load_fonts
 from leaflets.memo import BoundedCache
 from leaflets.review import project_reviews, status
 
@@ -61,3 +63,19 @@ def test_catalog_reviews_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     project = load_project(ROOT)
     assert len(project_reviews(project)) > 3
     assert len(status.REVIEWS) == 3
+
+
+def test_glyph_coverage_follows_the_font_files_and_is_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fonts.CMAPS, "maxsize", 2)
+    root = copy_project(tmp_path, fonts=(*LATIN_FONTS, "noto-sans-thai"))
+    faces = load_fonts(root / "fonts").faces
+    assert ord("ñ") in language_coverage(root / "fonts", "es")
+    assert ord("ก") in language_coverage(root / "fonts", "th")
+    assert len(fonts.CMAPS) == 2
+    # The Latin faces' files replaced by the Thai ones: the same paths, new contents.
+    for latin, thai in (("lf-latin", "lf-thai"), ("lf-latin-bold", "lf-thai-bold")):
+        faces[latin][0].write_bytes(faces[thai][0].read_bytes())
+    assert ord("ñ") not in language_coverage(root / "fonts", "es")
+    assert len(fonts.CMAPS) == 2

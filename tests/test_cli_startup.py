@@ -80,14 +80,31 @@ def test_batch_help_imports_neither_the_desk_nor_weasyprint() -> None:
     assert not modules & {*DESK, "weasyprint", "leaflets.cli.reviewing"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="leaflets.batch and leaflets.render import leaflets.review, which imports "
-    "translate-toolkit and lxml at its top for XLIFF; remove this mark when XLIFF "
-    "moves out of their way",
-)
 def test_batch_help_imports_no_review_tools() -> None:
     assert not _roots(_imported("batch", "--help")) & set(REVIEW_TOOLS)
+
+
+def test_the_library_imports_xliff_tools_only_with_the_xliff_module() -> None:
+    """Review status, rendering and batches need no XLIFF: only ``leaflets.review.xliff``
+    (and the review commands, which import it) brings translate-toolkit and lxml in."""
+    code = "import json, sys\nimport {}\nprint(json.dumps(sorted(sys.modules)))\n"
+    found = {}
+    for module in ("leaflets.review", "leaflets.batch", "leaflets.output", "leaflets.review.xliff"):
+        proc = subprocess.run(
+            [sys.executable, "-c", code.format(module)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        found[module] = _roots(set(json.loads(proc.stdout))) & set(REVIEW_TOOLS)
+    assert found == {
+        "leaflets.review": set(),
+        "leaflets.batch": set(),
+        "leaflets.output": set(),
+        "leaflets.review.xliff": set(REVIEW_TOOLS),
+    }
 
 
 def test_a_batch_with_nothing_to_do_imports_neither_the_desk_nor_weasyprint(

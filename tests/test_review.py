@@ -9,6 +9,7 @@ checked on the real project, unsigned.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import subprocess
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 import polib
 import pytest
 
+from leaflets import worksheet
 from leaflets.config import Project, load_project
 from leaflets.errors import PolicyRefusal
 from leaflets.render import BuildRequest, Renderer
@@ -710,6 +712,28 @@ def test_worksheet_lists_what_needs_review_in_both_languages(signed: Path, tmp_p
     # The project's own Arabic and Latin faces, and no fallback to any other font.
     assert sorted(name.split("+")[-1] for name in embedded_fonts(pdf)) == ["lf-arabic", "lf-latin"]
     assert "What is cryoablation?" in pdf_text(pdf)
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("level", [logging.WARNING, logging.ERROR])
+def test_a_worksheet_returns_and_logs_its_warnings_named(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    level: int,
+) -> None:
+    """The renderer's own collector: the warnings are returned whatever the process's
+    logging level, and logged with the worksheet's name as far as that level lets them."""
+    monkeypatch.setattr(worksheet, "SHEET_CSS", worksheet.SHEET_CSS + "p { colour: red; }")
+    project = load_project(ROOT)
+    with caplog.at_level(level, logger="weasyprint"):
+        sheet = worksheet.write_sheet(project, project.leaflet("cryoablation"), "es", tmp_path)
+    [warning] = sheet.warnings
+    assert warning.startswith("Ignored `colour: red`")
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+    expected = [f"cryoablation_es_review.pdf: {warning}"]
+    assert logged == (expected if level == logging.WARNING else [])
+    assert sheet.pdf.read_bytes().startswith(b"%PDF-")
 
 
 def test_project_reviews_api_for_the_desk(signed: Path) -> None:

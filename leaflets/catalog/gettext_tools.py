@@ -3,12 +3,12 @@ cannot start or takes too long is a CatalogError naming the file, never a traceb
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import CatalogError
+from ..tools import run_program
 
 # Either tool takes a fraction of a second on a leaflet's catalog (at most
 # MAX_CATALOG_BYTES); a minute means it hangs, and a hung tool must not hang a batch,
@@ -26,17 +26,12 @@ def run_tool(
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``tool args`` (its output captured) for the file ``shown``; the caller reads
     the return code. ``needed_for`` completes "GNU gettext's msgcat is needed to ..."."""
-    found = shutil.which(tool)
-    if found is None:
-        raise CatalogError(f"GNU gettext's {tool} is needed to {needed_for}; run `make setup`")
-    try:
-        return subprocess.run(
-            [found, *args], input=stdin, capture_output=True, check=False, timeout=TOOL_TIMEOUT
-        )
-    except subprocess.TimeoutExpired:
-        # subprocess.run has killed it; nothing it wrote is used.
-        raise CatalogError(
-            f"{tool} did not finish within {TOOL_TIMEOUT:g} seconds; nothing was written", shown
-        ) from None
-    except OSError as exc:
-        raise CatalogError(f"cannot run {tool}: {exc.strerror or exc}", shown) from None
+    return run_program(
+        tool,
+        args,
+        shown,
+        missing=f"GNU gettext's {tool} is needed to {needed_for}; run `make setup`",
+        timeout=TOOL_TIMEOUT,
+        error=CatalogError,
+        stdin=stdin,
+    )

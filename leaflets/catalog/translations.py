@@ -13,8 +13,7 @@ from pathlib import Path
 from ..config import Leaflet, Project
 from ..entries import FUZZY, TRANSLATED, MsgidLines, forms, state
 from ..errors import CatalogError
-from ..fonts import coverage
-from ..locale import locale_info
+from ..fonts import language_coverage
 from ..memo import BoundedCache, stamp
 from .reading import read_po
 
@@ -153,7 +152,7 @@ def load_catalog(project: Project, leaflet: Leaflet, lang: str) -> LoadedCatalog
         raise CatalogError("no catalog for this language", shown)
     # The strict reading depends on the catalog, its language and the glyphs the
     # language's fonts draw (a changed font can make a translation unprintable).
-    cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
+    cover = language_coverage(project.fonts_dir, lang)
     key = (path, stamp(path), lang, _glyphs_key(cover))
     parsed = PARSED.get(key)
     if parsed is None:

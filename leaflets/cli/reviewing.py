@@ -11,7 +11,9 @@ import click
 
 from .. import reports, review, worksheet
 from ..defaults import choose_leaflet, out_folder
-from ..output import export_xliff_file, sync_review_headers
+from ..output import sync_review_headers
+from ..review.xliff import import_xliff
+from ..xliff_files import export_xliff_file
 from .common import (
     FORMAT_TABLE,
     LANGS_OPTION,
@@ -250,7 +252,7 @@ def review_import(xliff_file: Path, reviewer: str, credential: str, date_text: s
     Example:
       leaflets review import es.xlf --reviewer "Ana Ruiz"
     """
-    result = review.import_xliff(
+    result = import_xliff(
         load(),
         xliff_file,
         reviewer,

@@ -13,7 +13,7 @@ from .model import LAYOUTS, Leaflet, Variant
 from .reading import NAME_RE, FileProblems, read_toml
 
 _FACT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-# Names the renderer gives every template (render.Renderer.context): a leaflet's fact
+# Names the composer gives every template (compose.Composer.context): a leaflet's fact
 # may not hide one of them.
 RESERVED_FACT_NAMES = frozenset(
     {

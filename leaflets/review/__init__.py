@@ -22,7 +22,10 @@ who can write to the repository can write a ledger. Git history is the audit tra
 
 The package, in layers: ``ledger`` (the file and its fingerprints), ``status`` (derived
 status), ``problems`` (`review check` and `review sync`), ``sign``, ``diff``, ``xliff``
-(export and import). Everything is re-exported here: ``from leaflets import review``.
+(export and import). Everything but ``xliff`` is re-exported here: ``from leaflets import
+review``. XLIFF needs translate-toolkit and lxml, slow to import and needed by the review
+commands only, while rendering and batches import this package for review status:
+import ``leaflets.review.xliff`` itself.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from .problems import (
     file_claim_problems,
     sync_headers,
 )
-from .sign import SignResult, parse_date, pick_leaflet, sign
+from .sign import SignResult, parse_date, sign
 from .status import (
     CHANGED,
     NEVER,
@@ -64,7 +67,6 @@ from .status import (
     variant_keys,
     variant_reviews,
 )
-from .xliff import SIGNED_STATES, XLIFF_NS, ImportResult, export_xliff, import_xliff
 
 __all__ = [
     "CHANGED",
@@ -73,11 +75,8 @@ __all__ = [
     "NEVER",
     "REVIEW_SEALED",
     "SEALED",
-    "SIGNED_STATES",
     "STATES",
-    "XLIFF_NS",
     "CatalogReview",
-    "ImportResult",
     "Key",
     "Message",
     "MessageReview",
@@ -90,16 +89,13 @@ __all__ = [
     "check_reviews",
     "claim_problems",
     "classify",
-    "export_xliff",
     "file_claim_problems",
     "fingerprint",
     "format_diff",
     "handout_review",
-    "import_xliff",
     "language_status",
     "ledger_path",
     "parse_date",
-    "pick_leaflet",
     "project_reviews",
     "read_ledger",
     "render_ledger",

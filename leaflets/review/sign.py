@@ -14,8 +14,7 @@ from ..config import Leaflet, Project
 from ..entries import FUZZY, UNTRANSLATED
 from ..errors import UsageProblem
 from ..files import write_atomic
-from ..fonts import coverage
-from ..locale import locale_info
+from ..fonts import language_coverage
 from .ledger import Key, Seal, ledger_path, read_ledger, render_ledger
 from .status import SEALED, CatalogReview, catalog_path, catalog_review, classify, messages_of
 
@@ -32,7 +31,7 @@ class SignResult:
 def read_strict(project: Project, path: Path, lang: str) -> tuple[polib.POFile, str]:
     """A catalog as the renderer reads it: any error `leaflets check` reports refuses it,
     so nobody seals text that could not be printed."""
-    cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
+    cover = language_coverage(project.fonts_dir, lang)
     return read_po(path, path.relative_to(project.root), coverage=cover, language=lang, strict=True)
 
 
@@ -52,16 +51,6 @@ def clean_name(value: str, option: str) -> str:
     if len(value) > 200:
         raise UsageProblem(f"{option}: longer than 200 characters")
     return value
-
-
-def pick_leaflet(project: Project, leaflet_id: str | None) -> Leaflet:
-    if leaflet_id:
-        return project.leaflet(leaflet_id)
-    if len(project.leaflets) != 1:
-        raise UsageProblem(
-            f"--leaflet is needed; valid values: {', '.join(sorted(project.leaflets))}"
-        )
-    return next(iter(project.leaflets.values()))
 
 
 def store_review(

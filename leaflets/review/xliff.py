@@ -18,8 +18,7 @@ from ..checks import ERROR, check_po_bytes
 from ..config import Leaflet, Project
 from ..entries import FUZZY, UNTRANSLATED, translated
 from ..errors import CatalogError
-from ..fonts import coverage
-from ..locale import locale_info
+from ..fonts import language_coverage
 from .ledger import Key, Seal, ledger_path, read_ledger
 from .sign import clean_name, read_strict, store_review
 from .status import SEALED, CatalogReview, MessageReview, catalog_review, classify, messages_of
@@ -213,7 +212,7 @@ def import_xliff(
     shown = path.relative_to(project.root)
     # Imported text is untrusted: it must pass every check a render makes.
     candidate = render_po(po, shown)
-    cover = coverage(project.fonts_dir, locale_info(lang).font_stack)
+    cover = language_coverage(project.fonts_dir, lang)
     errors = [
         p
         for p in check_po_bytes(candidate, str(shown), coverage=cover, expected_language=lang)
