@@ -49,7 +49,8 @@ def test_a_loaded_catalog_follows_the_fonts(tmp_path: Path) -> None:
 
 
 def test_loaded_catalogs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(translations.PARSED, "maxsize", 2)
+    # A cache of its own: earlier tests' entries would be hits, never insertions.
+    monkeypatch.setattr(translations, "PARSED", BoundedCache(2))
     project = load_project(ROOT)
     leaflet = project.leaflet("cryoablation")
     for lang in ("es", "fr", "vi"):
@@ -58,7 +59,8 @@ def test_loaded_catalogs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_catalog_reviews_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(status.REVIEWS, "maxsize", 3)
+    # A cache of its own: earlier tests' entries would be hits, never insertions.
+    monkeypatch.setattr(status, "REVIEWS", BoundedCache(3))
     project = load_project(ROOT)
     assert len(project_reviews(project)) > 3
     assert len(status.REVIEWS) == 3
@@ -67,7 +69,7 @@ def test_catalog_reviews_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_glyph_coverage_follows_the_font_files_and_is_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(fonts.CMAPS, "maxsize", 2)
+    monkeypatch.setattr(fonts, "CMAPS", BoundedCache(2))
     root = copy_project(tmp_path)
     faces = load_fonts(root / "fonts").faces
     assert ord("ñ") in language_coverage(root / "fonts", "es")
