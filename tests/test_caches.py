@@ -49,7 +49,7 @@ def test_a_loaded_catalog_follows_the_fonts(tmp_path: Path) -> None:
 
 
 def test_loaded_catalogs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A cache of its own: what earlier tests of this process cached would be hits.
+    # A cache of its own: earlier tests' entries would be hits, never insertions.
     monkeypatch.setattr(translations, "PARSED", BoundedCache(2))
     project = load_project(ROOT)
     leaflet = project.leaflet("cryoablation")
@@ -59,6 +59,7 @@ def test_loaded_catalogs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_catalog_reviews_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cache of its own: earlier tests' entries would be hits, never insertions.
     monkeypatch.setattr(status, "REVIEWS", BoundedCache(3))
     project = load_project(ROOT)
     assert len(project_reviews(project)) > 3
@@ -68,7 +69,7 @@ def test_catalog_reviews_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_glyph_coverage_follows_the_font_files_and_is_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(fonts.CMAPS, "maxsize", 2)
+    monkeypatch.setattr(fonts, "CMAPS", BoundedCache(2))
     root = copy_project(tmp_path, fonts=(*LATIN_FONTS, "noto-sans-thai"))
     faces = load_fonts(root / "fonts").faces
     assert ord("ñ") in language_coverage(root / "fonts", "es")
