@@ -1,18 +1,29 @@
-"""Shared fixtures: one renderer per test session, PDF readers, project copies."""
+"""Shared fixtures and helpers: one renderer per project and test session, renders
+shared by every test that only reads them, PDF readers, the CLI, project copies.
+
+Two projects: the real one (ROOT: the cryoablation leaflet, 27 languages, 19 MB of
+fonts) for what is about its content and languages, and the small fixture project
+(FIXTURE: the visit leaflet, en/es/fr, a 53 KB font) for generic behaviour (batch
+mechanics, manifest, bundle, caching, catalogs, review, hostile input), where a copy
+and a build take a fraction of the time."""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from leaflets.cli import main
 from leaflets.config import Project, load_project
@@ -20,6 +31,7 @@ from leaflets.process import setup_process
 from leaflets.render import BuildRequest, Renderer, RenderResult
 
 ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "data" / "fixture"
 # The test session is a process that renders: set up once, before anything imports
 # WeasyPrint, as every entry point does (leaflets/process.py).
 setup_process(ROOT / "fonts")
@@ -56,6 +68,19 @@ def built(renderer: Renderer) -> _Built:
     return _Built(renderer)
 
 
+@pytest.fixture(scope="session")
+def fixture_project() -> Project:
+    return load_project(FIXTURE)
+
+
+@pytest.fixture(scope="session")
+def fixture_built(fixture_project: Project) -> Iterator[_Built]:
+    """Renders of the fixture project, each made once per session."""
+    renderer = Renderer(fixture_project)
+    yield _Built(renderer)
+    renderer.close()
+
+
 @pytest.fixture(autouse=True)
 def fail_on_weasyprint_warnings(
     request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
@@ -73,21 +98,32 @@ def fail_on_weasyprint_warnings(
     assert warnings == [], f"WeasyPrint warned: {warnings}"
 
 
-def cli(root: Path, *args: str) -> tuple[int, str]:
-    """Run ``leaflets --project ROOT ARGS``: (exit code, stdout and stderr). A traceback
-    is never a user's answer: any exception but a clean exit fails the test."""
-    result = CliRunner().invoke(main, ["--project", str(root), *args], prog_name="leaflets")
+def invoke(*args: str) -> Result:
+    """Run ``leaflets ARGS`` in this process. A traceback is never a user's answer: any
+    exception but a clean exit fails the test."""
+    result = CliRunner().invoke(main, list(args), prog_name="leaflets")
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"traceback: {result.exception!r}"
     )
     assert "Traceback" not in result.output
+    return result
+
+
+def cli(root: Path, *args: str) -> tuple[int, str]:
+    """Run ``leaflets --project ROOT ARGS``: (exit code, stdout and stderr)."""
+    result = invoke("--project", str(root), *args)
     return result.exit_code, result.output
 
 
-def pot_messages(root: Path = ROOT) -> int:
+def pot_messages(root: Path = ROOT, leaflet: str = "cryoablation") -> int:
     """How many messages the leaflet's template has: counts follow the text, not a
     number typed into a test."""
-    return sum(1 for entry in polib.pofile(str(root / "locales/cryoablation.pot")) if entry.msgid)
+    return sum(1 for entry in polib.pofile(str(root / f"locales/{leaflet}.pot")) if entry.msgid)
+
+
+def catalog_count(root: Path = ROOT) -> int:
+    """How many translated catalogs the project ships."""
+    return len(list(root.glob("locales/*/LC_MESSAGES/*.po")))
 
 
 def reader(pdf: bytes) -> PdfReader:
@@ -129,20 +165,63 @@ def embedded_fonts(pdf: bytes) -> dict[str, bool]:
     return fonts
 
 
-def copy_project(tmp_path: Path) -> Path:
-    """A private copy of the project (templates, fonts, locales, settings) to modify."""
+# The fonts/ folders a Latin-script handout (English, Spanish, French) needs.
+LATIN_FONTS = ("noto-sans",)
+
+
+def copy_project(tmp_path: Path, *, fonts: tuple[str, ...] | None = None) -> Path:
+    """A private copy of the real project (templates, fonts, locales, settings) to
+    modify. The fonts are copied, not linked: the renderer refuses a font that lies
+    outside the project's fonts folder, symlinks included. ``fonts``: only these
+    folders of fonts/ (3 MB for LATIN_FONTS instead of 19 MB); fonts.toml still names
+    the others, whose languages then fail to build, with an error naming the font."""
     dest = tmp_path / "project"
     dest.mkdir(parents=True)
-    for name in ("templates", "fonts", "locales"):
+    for name in ("templates", "locales"):
         shutil.copytree(ROOT / name, dest / name)
+    if fonts is None:
+        shutil.copytree(ROOT / "fonts", dest / "fonts")
+    else:
+        (dest / "fonts").mkdir()
+        for path in (ROOT / "fonts").iterdir():
+            if path.is_file():
+                shutil.copy(path, dest / "fonts" / path.name)
+        for folder in fonts:
+            shutil.copytree(ROOT / "fonts" / folder, dest / "fonts" / folder)
     shutil.copy(ROOT / "leaflets.toml", dest / "leaflets.toml")
     return dest
 
 
-def set_translation(root: Path, lang: str, msgid: str, msgstr: str) -> int:
+PRINT_PROFILE = "templates/print"  # the print edition's CMYK output-intent profile
+
+
+def copy_fixture(tmp_path: Path, *, print_profile: bool = False) -> Path:
+    """A private copy of the fixture project to modify. ``print_profile``: with the
+    real project's output-intent profile (1 MB, left out of the fixture), which the
+    print edition embeds."""
+    dest = tmp_path / "fixture"
+    shutil.copytree(FIXTURE, dest)
+    if print_profile:
+        shutil.copytree(ROOT / PRINT_PROFILE, dest / PRINT_PROFILE)
+    return dest
+
+
+def rewrite(path: Path, *changes: tuple[str, str]) -> None:
+    """Replace text in a project copy's file, each ``(old, new)`` once: a change whose old
+    text is not there fails the test instead of leaving the file as it was."""
+    text = path.read_text(encoding="utf-8")
+    for old, new in changes:
+        assert text.count(old) == 1, f"{path.name}: {old!r} found {text.count(old)} times"
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+def set_translation(
+    root: Path, lang: str, msgid: str, msgstr: str, leaflet: str = "cryoablation"
+) -> int:
     """Give ``msgid`` a new translation in a project copy's catalog; return the line of
     its msgid, where errors about it are reported."""
-    path = root / f"locales/{lang}/LC_MESSAGES/cryoablation.po"
+    path = root / f"locales/{lang}/LC_MESSAGES/{leaflet}.po"
     po = polib.pofile(str(path))
     entry = po.find(msgid)
     assert entry is not None, msgid
@@ -154,3 +233,79 @@ def set_translation(root: Path, lang: str, msgid: str, msgstr: str) -> int:
     return next(
         n for n, line in enumerate(lines, 1) if n >= saved.linenum and line.startswith("msgid ")
     )
+
+
+def assert_manifest_true(out: Path) -> dict[str, dict[str, Any]]:
+    """Every manifest entry describes its file exactly, every PDF in the folder is
+    listed, and no temporary file is left. Returns the entries by path."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = {f["path"]: f for f in manifest["files"]}
+    for path, entry in files.items():
+        data = (out / path).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), path
+        assert entry["bytes"] == len(data)
+        assert entry["pages"] == len(reader(data).pages)
+        assert path == "{leaflet}_{variant}_{lang}_{paper}_{edition}.pdf".format(**entry) or (
+            path == "{leaflet}_{variant}_{lang}_{paper}_{edition}_{layout}.pdf".format(**entry)
+        )
+    assert {p.name for p in out.glob("*.pdf")} == set(files), "PDFs and manifest disagree"
+    assert not list(out.glob(".*.tmp")), "temporary files left"
+    return files
+
+
+def horizontal_rules(pdf: bytes, page_number: int = 0) -> list[tuple[float, float, float]]:
+    """(left, right, height from the bottom) in points of every thin horizontal band
+    drawn on a page: the ruled lines of borders (write-in lines), as WeasyPrint draws
+    them, a path of four corners at most 2 pt tall and at least 20 pt long."""
+    doc = reader(pdf)
+    page = doc.pages[page_number]
+    stream = ContentStream(page.get_contents(), doc)
+    matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    saved: list[list[float]] = []
+    points: list[tuple[float, float]] = []
+    rules = []
+
+    def apply(x: float, y: float) -> tuple[float, float]:
+        a, b, c, d, e, f = matrix
+        return a * x + c * y + e, b * x + d * y + f
+
+    for operands, operator in stream.operations:
+        if operator == b"q":
+            saved.append(list(matrix))
+        elif operator == b"Q":
+            matrix = saved.pop()
+        elif operator == b"cm":
+            a2, b2, c2, d2, e2, f2 = (float(x) for x in operands)
+            a, b, c, d, e, f = matrix
+            matrix = [
+                a2 * a + b2 * c,
+                a2 * b + b2 * d,
+                c2 * a + d2 * c,
+                c2 * b + d2 * d,
+                e2 * a + f2 * c + e,
+                e2 * b + f2 * d + f,
+            ]
+        elif operator == b"m":
+            points = [apply(float(operands[0]), float(operands[1]))]
+        elif operator == b"l":
+            points.append(apply(float(operands[0]), float(operands[1])))
+            if len(points) == 4:
+                xs = [p[0] for p in points]
+                ys = [p[1] for p in points]
+                if max(ys) - min(ys) <= 2 and max(xs) - min(xs) >= 20:
+                    rules.append((min(xs), max(xs), min(ys)))
+    return rules
+
+
+def text_pieces(pdf: bytes, page_number: int = 0) -> list[tuple[float, float, str]]:
+    """(x, baseline height, text) in points of every piece of text on a page."""
+    pieces: list[tuple[float, float, str]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            pieces.append((float(x), float(y), text.strip()))
+
+    reader(pdf).pages[page_number].extract_text(visitor_text=visit)
+    return pieces

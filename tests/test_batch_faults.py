@@ -8,7 +8,6 @@ import errno
 import multiprocessing
 import os
 import select
-import shutil
 import signal
 from collections import Counter
 from pathlib import Path
@@ -18,12 +17,10 @@ import polib
 import pytest
 
 from leaflets import workers
-from leaflets.manifest import Manifest
 from leaflets.request import BuildRequest
 
-from .conftest import cli
+from .conftest import assert_manifest_true, cli, copy_fixture
 
-FIXTURE = Path(__file__).parent / "data" / "fixture"
 # The fixture's default batch: two variants in three languages, A4, clinic edition.
 ALL = {
     f"visit_{v}_{lang}_a4_clinic.pdf" for v in ("in-person", "video") for lang in ("en", "es", "fr")
@@ -32,19 +29,14 @@ ALL = {
 
 @pytest.fixture
 def fixture_root(tmp_path: Path) -> Path:
-    root = tmp_path / "fixture"
-    shutil.copytree(FIXTURE, root)
-    return root
+    return copy_fixture(tmp_path)
 
 
 def listed(out: Path) -> set[str]:
     """The files the manifest lists. Each entry describes its file exactly, every PDF is
     listed and no temporary file is left."""
-    entries = Manifest.load(out, verify=False).entries
-    assert Manifest.load(out).entries == entries, "an entry does not describe its file"
-    assert {p.name for p in out.glob("*.pdf")} == set(entries), "PDFs and manifest disagree"
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")], "temporary file left"
-    return set(entries)
+    return set(assert_manifest_true(out))
 
 
 # --- a write that fails -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from leaflets.fonts import language_coverage, load_fonts
 from leaflets.memo import BoundedCache
 from leaflets.review import project_reviews, status
 
-from .conftest import ROOT, copy_project
+from .conftest import LATIN_FONTS, ROOT, copy_project
 
 LATIN = '[stacks.latin]\nregular = ["lf-latin"]\nbold = ["lf-latin-bold"]\n'
 # The Thai faces draw no Latin letter at all.
@@ -33,7 +33,7 @@ def test_a_bounded_cache_drops_the_least_recently_used() -> None:
 
 
 def test_a_loaded_catalog_follows_the_fonts(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=(*LATIN_FONTS, "noto-sans-thai"))
     project = load_project(root)
     leaflet = project.leaflet("cryoablation")
     assert load_catalog(project, leaflet, "es").complete
@@ -70,7 +70,7 @@ def test_glyph_coverage_follows_the_font_files_and_is_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(fonts, "CMAPS", BoundedCache(2))
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=(*LATIN_FONTS, "noto-sans-thai"))
     faces = load_fonts(root / "fonts").faces
     assert ord("ñ") in language_coverage(root / "fonts", "es")
     assert ord("ก") in language_coverage(root / "fonts", "th")

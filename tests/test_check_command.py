@@ -5,25 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from leaflets.cli import main
-
-from .conftest import ROOT, copy_project, pdf_text, set_translation
+from .conftest import ROOT, catalog_count, copy_fixture, invoke, pdf_text, set_translation
 
 DATA = Path(__file__).parent / "data" / "checks"
 
 
 def cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), prog_name="leaflets")
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    result = invoke(*args)
     return result.exit_code, result.output
 
 
 def test_every_shipped_catalog_is_free_of_errors() -> None:
     code, output = cli("--project", str(ROOT), "check")
     assert code == 0, output
-    assert "26 catalog(s): 0 error(s)" in output
+    assert f"\n{catalog_count()} catalog(s): 0 error(s)" in output
 
 
 def test_files_given_as_arguments_and_exit_codes() -> None:
@@ -70,7 +65,7 @@ def build_es(root: Path, out: Path) -> tuple[int, str]:
         str(root),
         "build",
         "--variant",
-        "percutaneous",
+        "in-person",
         "--lang",
         "es",
         "--out",
@@ -79,30 +74,32 @@ def build_es(root: Path, out: Path) -> tuple[int, str]:
 
 
 def test_build_refuses_what_check_would_flag_even_unchecked(tmp_path: Path) -> None:
+    """On copies of the fixture project: the rules are the catalog's, not a leaflet's."""
     cases = {
-        "markup": ("Benefits", 'Beneficios<script src="x.js"></script>'),
-        "placeholder": ("a fever above %(temperature)s", "fiebre de más de 39 grados"),
-        "bidi-control": ("Risks", "Ries\u202egos"),
+        "markup": ("Before your visit", 'Antes de su visita<script src="x.js"></script>'),
+        "placeholder": ("Call %(phone)s if you cannot come.", "Llame si no puede venir."),
+        "bidi-control": ("When to call us", "Cuándo\u202ellamarnos"),
         # A character no project font has: never drawn by a system font instead.
-        "glyph": ("Benefits", "Beneficios ภาษา"),
+        "glyph": ("Before your visit", "Antes de su visita ภาษา"),
     }
     for code_name, (msgid, msgstr) in cases.items():
-        root = copy_project(tmp_path / code_name)
-        line = set_translation(root, "es", msgid, msgstr)
+        root = copy_fixture(tmp_path / code_name)
+        line = set_translation(root, "es", msgid, msgstr, leaflet="visit")
         out = tmp_path / code_name / "out"
         code, output = build_es(root, out)
         assert code == 1, output
-        assert f"locales/es/LC_MESSAGES/cryoablation.po:{line}: {code_name}:" in output
+        assert f"locales/es/LC_MESSAGES/visit.po:{line}: {code_name}:" in output
         assert "Traceback" not in output
         assert not list(out.glob("*.pdf"))
+        code, output = cli("--project", str(root), "check", "--lang", "es")
+        assert code == 1 and f":{line}: error {code_name}:" in output
 
 
 def test_fixed_catalog_builds_and_keeps_its_text(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    set_translation(root, "es", "Benefits", "Beneficios del tratamiento")
+    root = copy_fixture(tmp_path)
+    set_translation(root, "es", "Before your visit", "Antes de la visita", leaflet="visit")
     out = tmp_path / "out"
     code, output = build_es(root, out)
     assert code == 0, output
-    assert "Beneficios del tratamiento" in pdf_text(
-        (out / "cryoablation_percutaneous_es_letter_clinic.pdf").read_bytes()
-    )
+    text = pdf_text((out / "visit_in-person_es_a4_clinic.pdf").read_bytes())
+    assert "Antes de la visita" in text and "Antes de su visita" not in text

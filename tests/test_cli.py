@@ -11,10 +11,34 @@ import pytest
 from click.testing import CliRunner
 
 from leaflets.cli import main
+from leaflets.config import PATIENT_FIELDS
 
-from .conftest import ROOT, pdf_text, reader
+from .conftest import ROOT, horizontal_rules, pdf_text, reader, text_pieces
 
 BASE = ["--project", str(ROOT), "build"]
+# The labels of the "Your details" box, each over a value or a line to write on.
+DETAILS = (
+    "Name",
+    "Procedure date",
+    "Arrival time",
+    "Doctor",
+    "Stop eating and drinking from",
+    "Medicines to stop, and when",
+)
+
+
+def details(pdf: bytes) -> dict[str, tuple[list[str], list[tuple[float, float, float]]]]:
+    """For each label of the details box on page 1: the text to its right on its line,
+    and the ruled lines under that text (between its baseline and 8 pt below)."""
+    pieces = text_pieces(pdf)
+    rules = horizontal_rules(pdf)
+    found = {}
+    for label in DETAILS:
+        x, y = next((x, y) for x, y, text in pieces if text == label)
+        right = [t for px, py, t in pieces if abs(py - y) < 2 and px > x + 50]
+        under = [r for r in rules if r[0] > x + 50 and y - 8 <= r[2] <= y]
+        found[label] = (right, under)
+    return found
 
 
 def _run(args: list[str]) -> tuple[int, str]:
@@ -108,14 +132,27 @@ def test_build_writes_the_named_file_with_fields(tmp_path: Path) -> None:
     ):
         assert expected in text
     assert not list(tmp_path.glob(".*.tmp")), "temporary file left behind"
+    # Every detail given: values on the labels' lines, no line left to write on.
+    for label, (right, under) in details(pdf.read_bytes()).items():
+        assert right and under == [], (label, right, under)
 
 
 def test_missing_fields_print_as_write_in_lines(built) -> None:
     pdf = built(leaflet="cryoablation", variant="percutaneous", lang="en", paper="letter").pdf
     page = reader(pdf).pages[0].extract_text()
     # Labels are there; no value follows them but the ruled line.
-    for label in ("Name", "Procedure date", "Arrival time", "Doctor"):
+    for label in DETAILS:
         assert label in page
+    boxes = details(pdf)
+    assert len(boxes) == len(PATIENT_FIELDS)
+    for label, (right, under) in boxes.items():
+        assert right == [], f"{label}: a value where a write-in line belongs: {right}"
+        assert len(under) == 1, f"{label}: {len(under)} ruled lines"
+        left, end, _ = under[0]
+        assert end - left >= 200, f"{label}: a line too short to write on"
+    # One line each, one under the other.
+    heights = [under[0][2] for _right, under in boxes.values()]
+    assert heights == sorted(heights, reverse=True) and len(set(heights)) == len(DETAILS)
 
 
 def test_list_shows_leaflets_variants_languages() -> None:

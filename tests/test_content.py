@@ -99,6 +99,7 @@ def test_page_budget_and_size(built, project: Project, variant: str, paper: str)
     result = built(leaflet="cryoablation", variant=variant, lang="en", paper=paper)
     pages = reader(result.pdf).pages
     assert result.pages == len(pages)
+    assert result.catalog.review.status == "source"
     assert 1 <= len(pages) <= project.leaflets["cryoablation"].page_budget
     width, height = (float(x) for x in pages[0].mediabox[2:])
     expected = (595.28, 841.89) if paper == "a4" else (612.0, 792.0)

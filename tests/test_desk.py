@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import re
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,13 +34,24 @@ from leaflets.desk.server import AccessLog
 from leaflets.errors import RenderError
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import ROOT, cli, copy_project, pdf_text, pot_messages, set_translation
+from .conftest import (
+    FIXTURE,
+    ROOT,
+    cli,
+    copy_fixture,
+    pdf_text,
+    pot_messages,
+    set_translation,
+)
 
 TOKEN = "correct-horse-battery-staple-42"
 NAME = "Zyxwvut Quenby-Marlowe"  # searched for in logs and files: must be nowhere
 HOSTILE_NAMES = ["<script>alert(1)</script>", "{{ 7*7 }}", "%(phone)s"]
 # Messages of the cryoablation catalogs, each of which a reviewer can seal.
 MESSAGES = pot_messages()
+# The same for the fixture project's visit leaflet, whose catalogs tests may sign.
+VISIT_MESSAGES = pot_messages(FIXTURE, "visit")
+VISIT = {"leaflet": "visit", "variant": "in-person"}
 ENGLISH_HEADINGS = ["What is cryoablation?", "During the procedure"]
 
 
@@ -158,17 +168,8 @@ def test_api_handout_is_the_pdf_build_makes(client: FlaskClient, tmp_path: Path)
     name = "cryoablation_laparoscopic_es_a4_clinic.pdf"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
     assert response.headers["Cache-Control"] == "no-store"
-    build = ["build", "--variant", "laparoscopic", "--lang", "es", "--paper", "a4"]
-    fields = [f"patient={NAME}", "procedure_date=2026-12-01", "arrival_time=07:30"]
-    build += ["--out", str(tmp_path), *(arg for f in fields for arg in ("--field", f))]
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), *build],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / name).read_bytes() == response.data
+    out = _build(tmp_path, "--variant", "laparoscopic", "--lang", "es", "--paper", "a4")
+    assert (out / name).read_bytes() == response.data
 
 
 def test_form_preview_download_and_print(client: FlaskClient) -> None:
@@ -212,17 +213,14 @@ def test_form_page_lists_languages_in_their_own_script(client: FlaskClient) -> N
 
 
 def _build(tmp_path: Path, *args: str) -> Path:
-    """``leaflets build`` in its own process, with the patient details api_body sends."""
+    """``leaflets build`` (a renderer of its own), with the patient details api_body
+    sends. That another process makes the same bytes: test_pdf.py."""
     fields = [f"patient={NAME}", "procedure_date=2026-12-01", "arrival_time=07:30"]
     command = ["build", *args, "--out", str(tmp_path)]
     command += [arg for f in fields for arg in ("--field", f)]
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), *command],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
+    code, output = cli(ROOT, *command)
+    assert code == 0, output
+    assert f"wrote {tmp_path}" in output
     return tmp_path
 
 
@@ -308,13 +306,18 @@ def _status(html: str, code: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split())
 
 
-def test_review_seal_counts_per_language(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+def fixture_client(root: Path) -> FlaskClient:
+    """A desk on a copy of the fixture project (whose catalogs tests may sign)."""
     project = load_project(root)
-    client = create_app(project, LocalEngine(Renderer(project))).test_client()
+    return create_app(project, LocalEngine(Renderer(project))).test_client()
+
+
+def test_review_seal_counts_per_language(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    client = fixture_client(root)
     before = _status(client.get("/").get_data(as_text=True), "es")
     assert before.startswith("Draft translation, not yet reviewed by a qualified medical")
-    assert re.search(rf"\(\d+ of {MESSAGES} messages reviewed\)$", before), before
+    assert re.search(rf"\(\d+ of {VISIT_MESSAGES} messages reviewed\)$", before), before
     code, output = cli(
         root,
         "review",
@@ -331,52 +334,53 @@ def test_review_seal_counts_per_language(tmp_path: Path) -> None:
     assert code == 0, output
     # The running desk shows the seal on its next page, without a restart.
     html = client.get("/").get_data(as_text=True)
-    reviewed = (
-        f"Reviewed by Dr. Ana Ruiz on 2026-11-20 ({MESSAGES} of {MESSAGES} messages reviewed)"
-    )
+    n = VISIT_MESSAGES
+    reviewed = f"Reviewed by Dr. Ana Ruiz on 2026-11-20 ({n} of {n} messages reviewed)"
     assert _status(html, "es") == reviewed
     assert 'class="status status-reviewed" id="lang-es-status"' in html
-    for other in ("ar", "ru", "zh_Hans"):
-        status = _status(html, other)
-        assert status.startswith("Draft translation, not yet reviewed"), (other, status)
-        assert status.endswith(f"of {MESSAGES} messages reviewed)"), (other, status)
+    status = _status(html, "fr")
+    assert status.startswith("Draft translation, not yet reviewed"), status
+    assert status.endswith(f"of {n} messages reviewed)"), status
     langs = {
         lang["code"]: lang
         for lang in client.get("/api/v1/leaflets").get_json()["leaflets"][0]["languages"]
     }
     assert langs["es"]["review_status"] == "reviewed"
-    assert (langs["es"]["sealed"], langs["es"]["sealable"]) == (MESSAGES, MESSAGES)
-    assert langs["ar"]["review_status"] == "draft" and langs["ar"]["sealable"] == MESSAGES
-    assert langs["ar"]["sealed"] < MESSAGES
-    preview = client.post("/handout", data=form(client)).get_data(as_text=True)
+    assert (langs["es"]["sealed"], langs["es"]["sealable"]) == (n, n)
+    assert langs["fr"]["review_status"] == "draft" and langs["fr"]["sealable"] == n
+    assert langs["fr"]["sealed"] < n
+    preview = client.post("/handout", data=form(client, **VISIT)).get_data(as_text=True)
+    assert preview.count('src="data:image/png;base64,') >= 1
     assert "not yet reviewed" not in preview
 
 
 def test_preview_says_draft_only_when_the_handout_is_one(tmp_path: Path) -> None:
     """Review status belongs to a handout: with every message sealed and then one
-    laparoscopic-only message changed, the language is a draft, the laparoscopic
-    handout is one, and the percutaneous handout (which never prints that message)
-    is reviewed, in its PDF and in the preview's note alike."""
-    root = copy_project(tmp_path)
-    project = load_project(root)
-    client = create_app(project, LocalEngine(Renderer(project))).test_client()
+    in-person-only message changed, the language is a draft, the in-person handout is
+    one, and the video handout (which never prints that message) is reviewed, in its
+    PDF and in the preview's note alike."""
+    root = copy_fixture(tmp_path)
+    client = fixture_client(root)
     sign = ("review", "sign", "--lang", "es", "--reviewer", "Dr. Ana Ruiz", "--messages", "all")
     code, output = cli(root, *sign)
     assert code == 0, output
-    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    path = root / "locales/es/LC_MESSAGES/visit.po"
     po = polib.pofile(str(path))
-    entry = po.find("It needs only a few small cuts.", msgctxt="laparoscopic")
+    entry = po.find("Come to the front desk ten minutes early.", msgctxt="in-person")
     assert entry is not None
-    entry.msgstr = "Solo requiere unas pocas incisiones pequeñas."
+    entry.msgstr = "Llegue al mostrador diez minutos antes."
     po.save(str(path))
     html = client.get("/").get_data(as_text=True)
     assert _status(html, "es").startswith("Draft translation")
-    for variant, draft in (("percutaneous", False), ("laparoscopic", True)):
-        preview = client.post("/handout", data=form(client, variant=variant))
+    for variant, draft in (("video", False), ("in-person", True)):
+        choices = {"leaflet": "visit", "variant": variant}
+        preview = client.post("/handout", data=form(client, **choices))
         assert preview.status_code == 200
         assert ("not yet reviewed" in preview.get_data(as_text=True)) is draft, variant
-        pdf = client.post("/handout", data=form(client, variant=variant, action="download"))
-        assert ("Traducción aún no revisada" in pdf_text(pdf.data)) is draft, variant
+        pdf = client.post("/handout", data=form(client, **choices, action="download"))
+        text = pdf_text(pdf.data)
+        assert ("Traducción aún no revisada" in text) is draft, variant
+        assert ("Llegue al mostrador diez minutos antes." in text) is draft, variant
 
 
 def test_search_filters_leaflets_without_script(client: FlaskClient) -> None:
@@ -483,24 +487,26 @@ def test_api_malformed_bodies(client: FlaskClient) -> None:
 
 
 def test_incomplete_language_refused_unless_allowed(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    set_translation(root, "es", "Cryoablation", "")
+    root = copy_fixture(tmp_path)
+    set_translation(root, "es", "Before your visit", "", leaflet="visit")
     project = load_project(root)
     lang = next(x for x in describe(project).leaflets[0].languages if x.code == "es")
     assert not lang.complete and lang.translated_percent < 100
-    app = create_app(project, LocalEngine(Renderer(project)))
-    client = app.test_client()
+    client = fixture_client(root)
     page = client.get("/").get_data(as_text=True)
     assert "Warning: incomplete translation" in page and 'name="allow_incomplete"' in page
-    refused = client.post("/api/v1/handouts", json=api_body())
+    refused = client.post("/api/v1/handouts", json=api_body(**VISIT))
     assert refused.status_code == 409
     assert "incomplete" in refused.get_json()["errors"][0]["message"]
-    allowed = client.post("/api/v1/handouts", json=api_body(allow_incomplete=True))
+    allowed = client.post("/api/v1/handouts", json=api_body(**VISIT, allow_incomplete=True))
     assert allowed.status_code == 200
-    form_refused = client.post("/handout", data=form(client))
+    # The untranslated message prints in English, and the handout says so.
+    text = pdf_text(allowed.data)
+    assert "Before your visit" in text and "Traducción incompleta" in text
+    form_refused = client.post("/handout", data=form(client, **VISIT))
     assert form_refused.status_code == 409
     assert "Print an incomplete translation anyway" in form_refused.get_data(as_text=True)
-    form_allowed = client.post("/handout", data=form(client, allow_incomplete="1"))
+    form_allowed = client.post("/handout", data=form(client, **VISIT, allow_incomplete="1"))
     assert form_allowed.status_code == 200
 
 
@@ -744,20 +750,21 @@ def test_patient_details_are_not_logged_nor_written(
     try:
         before = _listing(ROOT, system_tmp)
         with caplog.at_level(logging.DEBUG):
-            for response in (
+            responses = (
                 client.post("/handout", data=data),
                 client.post("/handout", data={**data, "action": "download"}),
                 client.post("/api/v1/handouts", json=api_body()),
                 client.post("/api/v1/handouts", json=api_body(fields={"patient": NAME, "x": 5})),
                 client.post("/handout", data={**data, "procedure_date": NAME}),
                 client.get(f"/?q={NAME}"),
-            ):
+            )
+            for response in responses:
                 response.close()  # the access log line is written when the body is done
         after = _listing(ROOT, system_tmp)
     finally:
         app.wsgi_app = wrapped.app  # type: ignore[method-assign]
     access = [r.getMessage() for r in caplog.records if r.name == "leaflets.desk.access"]
-    assert len(access) == 6
+    assert len(access) == len(responses)  # one line per request
     assert all(re.fullmatch(r"(GET|POST) /\S* \d{3} \d+\.\d{3}s", a) for a in access), access
     assert access[0].startswith("POST /handout 200 ") and access[-1].startswith("GET / 200 ")
     captured = capfd.readouterr()
@@ -775,24 +782,30 @@ def test_patient_details_are_not_logged_nor_written(
 
 
 def test_renderer_processes_time_out_recover_and_match(
-    project: Project, renderer: Renderer
+    fixture_project: Project, fixture_built: Any
 ) -> None:
-    """The real engine of `leaflets serve`: a render over the time limit is an error,
-    a worker that dies is replaced, and what the workers make is what build makes."""
-    engine = PoolEngine(project, 1, timeout=0.01)
+    """The real engine of `leaflets serve` (on the fixture project): a render over the
+    time limit is an error, a worker that dies is replaced, and what the workers make
+    is what build makes. The workers are spawned, not forked: killing one is the only
+    way to make one die (no patch in this process reaches them)."""
+    before = set(multiprocessing.active_children())
+    engine = PoolEngine(fixture_project, 1, timeout=0.01)
     try:
-        request = handout_request(project, "cryoablation", "percutaneous", "es", "a4")
+        request = handout_request(fixture_project, "visit", "in-person", "es", "a4")
         with pytest.raises(RenderTimeout):
             engine.render(request)
         engine.timeout = 30.0  # each render from now on gets a workable limit
-        for pid in list(engine._pool._processes or {}):  # type: ignore[attr-defined]
-            os.kill(pid, signal.SIGKILL)
+        workers = set(multiprocessing.active_children()) - before
+        assert workers
+        for worker in workers:
+            assert worker.pid is not None
+            os.kill(worker.pid, signal.SIGKILL)
         with pytest.raises(RenderError):
             for _ in range(50):  # the pool notices the death on its next task
                 engine.render(request)
         made = engine.render(request)
-        assert made.filename == "cryoablation_percutaneous_es_a4_clinic.pdf"
-        assert made.pdf == render_handout(renderer, request).pdf
+        assert made.filename == "visit_in-person_es_a4_clinic.pdf"
+        assert made.pdf == render_handout(fixture_built.renderer, request).pdf
     finally:
         engine.close()
 

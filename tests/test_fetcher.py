@@ -1,4 +1,6 @@
-"""Templates cannot make the renderer read files outside the assets, or any URL."""
+"""Templates cannot make the renderer read files outside the assets, or any URL.
+
+On copies of the small fixture project: the fetcher is the same for every leaflet."""
 
 from __future__ import annotations
 
@@ -13,15 +15,16 @@ from leaflets.config import load_project
 from leaflets.errors import FetchRefusedError
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import copy_project
+from .conftest import copy_fixture
 
-TEMPLATE = Path("templates/leaflets/cryoablation/leaflet.html.j2")
+TEMPLATE = Path("templates/leaflets/visit/leaflet.html.j2")
+REQUEST = BuildRequest("visit", "in-person", "en", "a4")
 SECRET = "TOP-SECRET-7f3a9c"
 
 
 def _plant(tmp_path: Path, markup: str) -> tuple[Path, int]:
     """Copy the project and add ``markup`` right after the title; return (root, line)."""
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     path = root / TEMPLATE
     lines = path.read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(lines) if 'class="title"' in line) + 1
@@ -54,7 +57,7 @@ def test_refused_with_file_and_line(tmp_path: Path, markup: str) -> None:
     root, line = _plant(tmp_path, markup)
     renderer = Renderer(load_project(root))
     with pytest.raises(FetchRefusedError) as info:
-        renderer.render(BuildRequest("cryoablation", "percutaneous", "en", "letter"))
+        renderer.render(REQUEST)
     error = info.value
     assert error.path == str(TEMPLATE)
     assert error.line == line
@@ -65,7 +68,7 @@ def test_secret_outside_assets_never_embedded(tmp_path: Path, secret_file: Path)
     root, _ = _plant(tmp_path, f'<link rel="attachment" href="{secret_file.as_uri()}">')
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        main, ["--project", str(root), "build", "--variant", "percutaneous", "--out", str(out)]
+        main, ["--project", str(root), "build", "--variant", "in-person", "--out", str(out)]
     )
     assert result.exit_code == 1
     assert f"{TEMPLATE}:" in result.output and "refused to fetch" in result.output
@@ -78,11 +81,11 @@ def test_symlink_out_of_the_assets_is_refused(tmp_path: Path, secret_file: Path)
     os.symlink(secret_file, root / "templates" / "css" / "innocent.txt")
     renderer = Renderer(load_project(root))
     with pytest.raises(FetchRefusedError, match="outside the project's asset folders"):
-        renderer.render(BuildRequest("cryoablation", "percutaneous", "en", "letter"))
+        renderer.render(REQUEST)
 
 
 def test_asset_inside_the_project_is_allowed(tmp_path: Path) -> None:
     root, _ = _plant(tmp_path, '<link rel="attachment" href="css/leaflet.css">')
     renderer = Renderer(load_project(root))
-    result = renderer.render(BuildRequest("cryoablation", "percutaneous", "en", "letter"))
+    result = renderer.render(REQUEST)
     assert b"/EmbeddedFile" in result.pdf

@@ -4,8 +4,6 @@ that knows it, so the pipeline is not tied to the cryoablation leaflet."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import polib
@@ -13,16 +11,12 @@ import pytest
 
 from leaflets.config import load_project
 
-from .conftest import cli, pdf_text, reader
-
-FIXTURE = Path(__file__).parent / "data" / "fixture"
+from .conftest import FIXTURE, assert_manifest_true, cli, copy_fixture, pdf_text, reader
 
 
 @pytest.fixture
 def fixture_root(tmp_path: Path) -> Path:
-    root = tmp_path / "fixture"
-    shutil.copytree(FIXTURE, root)
-    return root
+    return copy_fixture(tmp_path)
 
 
 def test_the_fixture_is_a_complete_project() -> None:
@@ -36,14 +30,14 @@ def test_the_fixture_is_a_complete_project() -> None:
     assert "0 error(s), 0 warning(s)" in output
 
 
-def test_it_builds_each_variant_in_its_language(fixture_root: Path, tmp_path: Path) -> None:
+def test_it_builds_each_variant_in_its_language(tmp_path: Path) -> None:
     out = tmp_path / "out"
     for variant, own, other in (
         ("in-person", "Llegue a la recepción", "Abra el enlace"),
         ("video", "Abra el enlace", "Llegue a la recepción"),
     ):
         code, output = cli(
-            fixture_root, "build", "--variant", variant, "--lang", "es", "--out", str(out)
+            FIXTURE, "build", "--variant", variant, "--lang", "es", "--out", str(out)
         )
         assert code == 0, output
         text = pdf_text((out / f"visit_{variant}_es_a4_clinic.pdf").read_bytes())
@@ -53,16 +47,18 @@ def test_it_builds_each_variant_in_its_language(fixture_root: Path, tmp_path: Pa
         assert "Traducción aún no revisada" in text  # a draft, marked as one
 
 
-def test_it_batches_every_layout_and_paper(fixture_root: Path, tmp_path: Path) -> None:
+def test_it_batches_every_layout_and_paper(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ("batch", "--paper", "a4,letter", "--layout", "standard,large-print,bilingual")
-    code, output = cli(fixture_root, *args, "--out", str(out), "--jobs", "1")
+    code, output = cli(FIXTURE, *args, "--out", str(out), "--jobs", "1")
     assert code == 0, output
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    entries = manifest["files"] if isinstance(manifest, dict) else manifest
-    # 2 variants x 2 papers x (3 languages standard + 3 large print + 2 bilingual).
-    assert len(entries) == 2 * 2 * (3 + 3 + 2)
-    leaflet = load_project(fixture_root).leaflets["visit"]
+    entries = assert_manifest_true(out).values()
+    project = load_project(FIXTURE)
+    leaflet = project.leaflets["visit"]
+    langs = len(project.languages("visit"))
+    # Variants x papers x (every language standard, every one large print, and every
+    # one but English bilingual).
+    assert len(entries) == len(leaflet.variants) * 2 * (langs + langs + langs - 1)
     for entry in entries:
         pdf = (out / entry["path"]).read_bytes()
         assert entry["pages"] == len(reader(pdf).pages) <= leaflet.budget(entry["layout"])
@@ -98,7 +94,10 @@ def test_new_scaffolds_a_leaflet_that_builds(fixture_root: Path, tmp_path: Path)
     assert "Knee injection" in text and "only in the short handout" in text
     assert "within 3 days" in text
     code, output = cli(fixture_root, "init", "es", "--leaflet", "knee-injection")
-    assert code == 0 and (fixture_root / "locales/es/LC_MESSAGES/knee-injection.po").is_file()
+    assert code == 0, output
+    po = polib.pofile(str(fixture_root / "locales/es/LC_MESSAGES/knee-injection.po"))
+    assert po.metadata["Language"] == "es" and len(po) == len(pot)
+    assert po.metadata["X-Review-Status"] == "draft"
 
 
 def test_new_writes_any_one_line_title_safely(fixture_root: Path) -> None:

@@ -3,9 +3,12 @@
 Nothing a catalog, template, stylesheet, brand or font list says may make leaflets read
 a file outside the project's asset folders (templates/, fonts/) or any URL. Broken input
 fails with one line that names its file (and line), without a traceback, and fails only
-its own items of a batch. Runaway items are stopped by a size or time limit. A killed
-command leaves every file old or new, never a mix, and a failed one leaves no temporary
+its own items of a batch. Runaway items are stopped by a size or time limit. A command
+stopped at any moment leaves every file old or new, and a failed one leaves no temporary
 files behind.
+
+The attacks build English or Spanish handouts in copies of the project with its Latin
+fonts only (LATIN_FONTS): 3 MB a copy instead of 19 MB.
 
 Each attack points at a secret file planted in tmp_path, outside the project. The tests
 check that no output holds the secret, that no Python code of the process opened it (an
@@ -16,16 +19,13 @@ broken inputs are small files in tests/data/hostile/ (table in its README.md).
 from __future__ import annotations
 
 import base64
-import contextlib
 import gc
 import gzip
 import io
 import json
 import os
-import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -43,12 +43,12 @@ from click.testing import CliRunner, Result
 from pypdf import PdfReader
 from pypdf.generic import StreamObject
 
-from leaflets import batch, workers
+from leaflets import batch, files, workers
 from leaflets.cli import main
 from leaflets.config import Project, load_project
 from leaflets.render import BuildRequest, Renderer
 
-from .conftest import ROOT, copy_project, pdf_text
+from .conftest import LATIN_FONTS, ROOT, copy_fixture, copy_project, invoke, pdf_text
 
 DATA = Path(__file__).resolve().parent / "data" / "hostile"
 TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
@@ -174,12 +174,8 @@ def listener() -> Iterator[Listener]:
 
 
 def cli(root: Path, *args: str) -> Result:
-    result = CliRunner().invoke(main, ["--project", str(root), *args], prog_name="leaflets")
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        f"traceback: {result.exception!r}"
-    )
-    assert "Traceback" not in result.output
-    return result
+    """The shared CLI helper, with the whole result: stdout and stderr apart."""
+    return invoke("--project", str(root), *args)
 
 
 def pdf_plain(data: bytes) -> bytes:
@@ -334,7 +330,7 @@ CSS_ATTACKS = [  # (id, where in leaflet.css, CSS); an @import must come first t
 def test_stylesheet_cannot_fetch(
     tmp_path: Path, secret: Secret, listener: Listener, where: str, css: str
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     attack = fill(css, secret, listener)
     line = prepend(root, CSS, attack) if where == "top" else append(root, CSS, attack)
     out = tmp_path / "out"
@@ -347,7 +343,7 @@ def test_error_names_the_imported_stylesheet(
     tmp_path: Path, secret: Secret, listener: Listener
 ) -> None:
     """The error names the stylesheet holding the URL, not the template or the importer."""
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     uri = secret.path.as_uri()
     write(root, "templates/css/extra.css", f'/* extra */\nbody {{ background: url("{uri}"); }}\n')
     prepend(root, CSS, '@import "extra.css";')
@@ -392,7 +388,7 @@ SVG_ATTACKS = [  # (id, markup put before the logo's </svg>, prolog put before i
 def test_logo_svg_cannot_fetch(
     tmp_path: Path, secret: Secret, listener: Listener, markup: str, prolog: str
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     lines = read(root, LOGO).splitlines()
     end = next(i for i, line in enumerate(lines) if line.strip() == "</svg>")
     lines.insert(end, fill(markup, secret, listener))
@@ -432,7 +428,7 @@ TEMPLATE_ATTACKS = [  # (id, markup put after the title of the leaflet template)
 def test_template_cannot_read_outside(
     tmp_path: Path, secret: Secret, listener: Listener, markup: str
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     if "partials/" in markup:
         (root / "templates/partials").mkdir()
         os.symlink(secret.path, root / "templates/partials/note.html")
@@ -457,7 +453,7 @@ BRAND_ATTACKS = [  # (id, old text of brand.toml, new text)
 def test_brand_cannot_point_outside(
     tmp_path: Path, secret: Secret, listener: Listener, old: str, new: str
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     text = read(root, BRAND)
     assert old in text
     new = fill(new.replace("<svg-path>", str(secret.svg)), secret, listener)
@@ -470,7 +466,7 @@ def test_brand_cannot_point_outside(
 
 
 def test_brand_logo_symlinked_outside(tmp_path: Path, secret: Secret) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     (root / LOGO).unlink()
     os.symlink(secret.svg, root / LOGO)
     out = tmp_path / "out"
@@ -480,7 +476,7 @@ def test_brand_logo_symlinked_outside(tmp_path: Path, secret: Secret) -> None:
 
 
 def test_brand_folder_symlinked_outside(tmp_path: Path, secret: Secret) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     outside = tmp_path / "brand-outside"
     shutil.copytree(root / "templates/brands/lindenfield", outside)
     (outside / "logo.svg").write_text(
@@ -498,7 +494,7 @@ def test_brand_folder_symlinked_outside(tmp_path: Path, secret: Secret) -> None:
 
 @pytest.mark.parametrize("how", ["fonts-toml-dotdot", "font-file-symlink"])
 def test_font_cannot_point_outside(tmp_path: Path, secret: Secret, how: str) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     if how == "fonts-toml-dotdot":
         old = 'file = "noto-sans/NotoSans-Regular.ttf"'
         write(root, FONTS, read(root, FONTS).replace(old, 'file = "../../secret.txt"'))
@@ -513,7 +509,7 @@ def test_font_cannot_point_outside(tmp_path: Path, secret: Secret, how: str) -> 
 
 def test_brand_text_is_printed_as_text(tmp_path: Path, secret: Secret, listener: Listener) -> None:
     """Markup in a brand's name, footer or phone number is text: it fetches nothing."""
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     attack = f"<link rel=attachment href='{secret.path.as_uri()}'><img src='<http>.png'>"
     attack = fill(attack, secret, listener)
     text = read(root, BRAND)
@@ -554,7 +550,7 @@ def test_translation_is_never_code(
 ) -> None:
     """A msgstr cannot break out of the CSS string of the page counter, and Jinja syntax
     in a msgstr is not run: it is printed as text, or refused."""
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     line = set_msgstr(root, msgid, fill(msgstr, secret, listener))
     out = tmp_path / "out"
     result = cli(root, *BUILD_ES, "--out", str(out))
@@ -584,7 +580,7 @@ MARKUP_ATTACKS = [
 def test_markup_added_by_a_translation_is_refused(
     tmp_path: Path, secret: Secret, listener: Listener, msgstr: str
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     line = set_msgstr(root, "Benefits", fill(msgstr, secret, listener))
     out = tmp_path / "out"
     result = cli(root, *BUILD_ES, "--out", str(out))
@@ -611,7 +607,7 @@ STRONG_CASES = [  # (id, msgstr, refused?)
 def test_markup_is_limited_to_the_msgids_tags(
     tmp_path: Path, secret: Secret, listener: Listener, msgstr: str, refused: bool
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     insert_after(
         root,
         TEMPLATE,
@@ -637,7 +633,7 @@ def test_fixed_catalog_builds_without_a_trace_of_the_markup(
 ) -> None:
     """Several entries with foreign markup: the build names the first and counts the
     others, `check` lists them all, and once fixed nothing of them reaches the PDF."""
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     planted = {
         "Benefits": ("<script>alert(1)</script>Beneficios", "Beneficios"),
         "Risks": ('Riesgos<img src="<uri>">', "Riesgos"),
@@ -694,7 +690,7 @@ def data_bytes(name: str) -> bytes:
 def test_broken_catalog_fails_only_its_items(
     tmp_path: Path, name: str, line: str | None, text: str
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     (root / ES).write_bytes(data_bytes(name))
     out = tmp_path / "out"
     batch = ("batch", "--lang", "en,es", "--variant", "percutaneous", "--jobs", "1")
@@ -771,7 +767,7 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], str], str]] = {
 @pytest.mark.parametrize("case", sorted(PROJECT_CASES))
 def test_broken_project_file_gives_one_line(tmp_path: Path, case: str) -> None:
     """Files every handout uses: the build fails with one line naming the file."""
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     apply, text = PROJECT_CASES[case]
     place = apply(root)
     out = tmp_path / "out"
@@ -814,7 +810,7 @@ BIDI_CASES = [  # (id, msgid, msgstr as written in the .po file)
 
 @pytest.mark.parametrize(("msgid", "msgstr"), [pytest.param(m, s, id=i) for i, m, s in BIDI_CASES])
 def test_bidi_and_invisible_characters_are_refused(tmp_path: Path, msgid: str, msgstr: str) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     line = set_msgstr(root, msgid, msgstr, raw=True)
     out = tmp_path / "out"
     result = cli(root, *BUILD_ES, "--out", str(out))
@@ -837,7 +833,7 @@ PLACEHOLDER_TRICKS = [  # (id, msgstr of "Appointments: %(phone)s")
 def test_placeholder_with_a_format_spec_is_refused(tmp_path: Path, msgstr: str) -> None:
     """A clinical value is printed as the software formats it: a translation cannot hide
     it (precision 0) or blow it up (width)."""
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     line = set_msgstr(root, "Appointments: %(phone)s", msgstr)
     out = tmp_path / "out"
     result = cli(root, *BUILD_ES, "--out", str(out))
@@ -847,14 +843,21 @@ def test_placeholder_with_a_format_spec_is_refused(tmp_path: Path, msgstr: str) 
 # --- 5. resource limits: runaway items stop, the batch goes on -------------------------------
 
 
-def add_leaflet(root: Path, leaflet_id: str, snippet: str, *, only: str | None = None) -> None:
-    """A second leaflet: a copy of cryoablation with ``snippet`` (a file in DATA) after
+def add_leaflet(
+    root: Path,
+    leaflet_id: str,
+    snippet: str,
+    *,
+    only: str | None = None,
+    source: str = "cryoablation",
+) -> None:
+    """A second leaflet: a copy of ``source`` with ``snippet`` (a file in DATA) after
     the title; ``only``: in that variant's handouts only."""
     folder = root / "templates/leaflets" / leaflet_id
-    shutil.copytree(root / "templates/leaflets/cryoablation", folder)
+    shutil.copytree(root / "templates/leaflets" / source, folder)
     toml = folder / "leaflet.toml"
     toml.write_text(
-        toml.read_text(encoding="utf-8").replace('id = "cryoablation"', f'id = "{leaflet_id}"'),
+        toml.read_text(encoding="utf-8").replace(f'id = "{source}"', f'id = "{leaflet_id}"'),
         encoding="utf-8",
     )
     rel = f"templates/leaflets/{leaflet_id}/leaflet.html.j2"
@@ -875,7 +878,7 @@ def enormous_catalog(path: Path) -> None:
 
 
 def test_runaway_items_are_stopped_and_the_batch_goes_on(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     add_leaflet(root, "deepnest", "deep-nesting.j2")
     add_leaflet(root, "timebomb", "time-bomb.j2")
     add_leaflet(root, "htmlbomb", "html-bomb.j2")
@@ -957,23 +960,28 @@ def test_render_item_stops_code_that_catches_exception(monkeypatch: pytest.Monke
 
 
 def spin_name(variant: str) -> str:
-    return f"spin_{variant}_en_letter_clinic.pdf"
+    return f"spin_{variant}_en_a4_clinic.pdf"
+
+
+LOOPING, GOOD = "in-person", "video"
 
 
 def timing_out_project(tmp_path: Path) -> tuple[Project, list[BuildRequest]]:
-    """Cryoablation, and a leaflet whose laparoscopic handouts loop for hours: in each
-    group (leaflet and language) the looping handout comes before a good one."""
-    root = copy_project(tmp_path)
-    add_leaflet(root, "spin", "time-bomb.j2", only="laparoscopic")
+    """The fixture project's visit leaflet, and a copy of it whose in-person handouts
+    loop for hours: in each group (leaflet and language) the looping handout comes
+    before a good one."""
+    root = copy_fixture(tmp_path)
+    add_leaflet(root, "spin", "time-bomb.j2", only=LOOPING, source="visit")
     project = load_project(root)
     requests = batch.plan(project, langs=["en"])
     names = [r.filename() for r in requests if r.leaflet == "spin"]
-    assert names == [spin_name("laparoscopic"), spin_name("percutaneous")]
+    assert names == [spin_name(LOOPING), spin_name(GOOD)]
     return project, requests
 
 
-# Long enough for a good handout on a busy machine; the looping one takes hours.
-SHORT_LIMIT = 6.0
+# Long enough for a good handout of the fixture project (a tenth of a second) on a busy
+# machine; the looping one takes hours.
+SHORT_LIMIT = 3.0
 
 
 def test_a_worker_that_ran_out_of_time_is_replaced(
@@ -986,12 +994,12 @@ def test_a_worker_that_ran_out_of_time_is_replaced(
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     results = {r.request.filename(): r for r in batch._results(project, requests, 2, scratch)}
-    looping = spin_name("laparoscopic")
+    looping = spin_name(LOOPING)
     assert results[looping].status == "failed" and results[looping].timed_out
     assert results[looping].message == f"rendering took longer than {SHORT_LIMIT:g} s"
     built = {name: r.pid for name, r in results.items() if r.status == "built"}
     assert set(built) == {r.filename() for r in requests} - {looping}
-    assert built[spin_name("percutaneous")] != results[looping].pid, "a timed-out worker rendered"
+    assert built[spin_name(GOOD)] != results[looping].pid, "a timed-out worker rendered"
     assert os.getpid() not in {r.pid for r in results.values()}
 
 
@@ -1019,66 +1027,92 @@ def test_one_job_gets_a_new_renderer_after_a_timeout(
 # --- 6. interrupted work loses nothing -------------------------------------------------------
 
 
-def run_and_kill(cmd: list[str], delay: float) -> None:
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    time.sleep(delay)
-    with contextlib.suppress(ProcessLookupError):  # it may have finished already
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+# A kill can stop a command between any two steps. Instead of killing at moments
+# chosen by a clock (which may miss the writing on a loaded machine), the command is
+# stopped at each write in turn, while the data is written (os.fsync) and just before
+# the file is renamed into place (os.replace): those are the moments a kill could
+# leave a file half-written. tests/test_batch.py kills a whole batch for real.
 
 
-def kill_moments(cmd: list[str], seed: int) -> list[float]:
-    """Delays spread over one full run of ``cmd``, each with some jitter."""
-    start = time.monotonic()
-    subprocess.run(cmd, capture_output=True, check=True, timeout=60)
-    full = time.monotonic() - start
-    rng = random.Random(seed)
-    return [full * (f + rng.uniform(-0.05, 0.05)) for f in (0.2, 0.4, 0.55, 0.7, 0.85, 0.95)]
+class Interrupted(BaseException):
+    """Stands for a kill: no ``except Exception`` catches it, nothing after it runs."""
+
+
+MOMENTS = {"while-writing": "fsync", "before-renaming": "replace"}
+
+
+class InterruptAt:
+    """A stand-in for os.fsync or os.replace that stops the command at its Nth call."""
+
+    def __init__(self, function: str, nth: int) -> None:
+        self.real = getattr(os, function)
+        self.nth = nth
+        self.calls = 0
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        if self.calls == self.nth:
+            raise Interrupted
+        return self.real(*args, **kwargs)
+
+
+def run_interrupted(
+    monkeypatch: pytest.MonkeyPatch, root: Path, moment: str, nth: int, *args: str
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(files.os, MOMENTS[moment], InterruptAt(MOMENTS[moment], nth))
+        with pytest.raises(Interrupted):
+            CliRunner().invoke(main, ["--project", str(root), *args])
+
+
+VISIT_TEMPLATE = "templates/leaflets/visit/leaflet.html.j2"
+VISIT_OLD = "Write down your questions and bring a list of your medicines."
+VISIT_NEW = "Bring a list of your medicines and write down your questions."
 
 
 def change_english(root: Path) -> None:
-    old = "The cold kills the cancer cells. The tumor then shrinks or slowly goes away."
-    new = "The cold kills the cancer cells. Then the tumor shrinks or slowly goes away."
-    text = read(root, TEMPLATE)
-    assert " ".join(text.split()).count(old) == 1
-    text = re.sub(r"The tumor then\s+shrinks", "Then the tumor shrinks", text)
-    write(root, TEMPLATE, text)
-    assert new in " ".join(read(root, TEMPLATE).split())
+    """A changed English sentence in the fixture project's leaflet."""
+    text = read(root, VISIT_TEMPLATE)
+    assert text.count(VISIT_OLD) == 1
+    write(root, VISIT_TEMPLATE, text.replace(VISIT_OLD, VISIT_NEW))
 
 
-def test_killed_update_leaves_each_catalog_old_or_new(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_interrupted_update_leaves_each_catalog_old_or_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    root = copy_fixture(tmp_path)
     change_english(root)
     assert cli(root, "extract").exit_code == 0
     catalogs = sorted((root / "locales").glob("*/LC_MESSAGES/*.po"))
+    assert len(catalogs) >= 2
     old = {p: p.read_bytes() for p in catalogs}
-    cmd = [sys.executable, str(ROOT / "cli.py"), "--project", str(root), "update"]
-    delays = kill_moments(cmd, seed=6)
+    assert cli(root, "update").exit_code == 0
     new = {p: p.read_bytes() for p in catalogs}
     assert all(new[p] != old[p] for p in catalogs), "update changed nothing: a useless test"
-    mixed_runs = 0
-    # The planned moments, then more if none of them caught the writing in the middle
-    # (a loaded machine stretches the start-up): every run is checked all the same.
-    rng = random.Random(7)
-    spread = max(delays) / 0.95
-    extra = [spread * rng.uniform(0.3, 0.98) for _ in range(20)]
-    for number, delay in enumerate([*delays, *extra]):
-        if number >= len(delays) and mixed_runs:
-            break
+    for nth in range(1, len(catalogs) + 1):
         for path, data in old.items():
             path.write_bytes(data)
-        run_and_kill(cmd, delay)
+        run_interrupted(monkeypatch, root, moment, nth, "update")
         states = []
         for path in catalogs:
             data = path.read_bytes()
             assert data in (old[path], new[path]), (
-                f"{path.relative_to(root)} is neither old nor new after a kill at {delay:.3f} s"
+                f"{path.relative_to(root)} is neither old nor new after an interruption "
+                f"{moment} catalog {nth}"
             )
             states.append(data == new[path])
-        mixed_runs += any(states) and not all(states)
-    assert mixed_runs >= 1, "no kill landed while the catalogs were being written"
+        # The catalogs written before the interruption are new, the others old: the
+        # interrupted one never reached its place. From the second on, a mix.
+        assert sum(states) == nth - 1, (nth, states)
+        assert leftovers(root / "locales") == []
+    assert cli(root, "update", "--check").exit_code == 1  # the last run left some old
+    assert cli(root, "update").exit_code == 0
+    assert {p: p.read_bytes() for p in catalogs} == new
 
 
 def undated(pot: bytes) -> bytes:
@@ -1086,22 +1120,20 @@ def undated(pot: bytes) -> bytes:
     return re.sub(rb'^"POT-Creation-Date: [^"]*"\n', b"", pot, count=1, flags=re.M)
 
 
-def test_killed_extract_leaves_the_pot_old_or_new(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    pot = root / "locales/cryoablation.pot"
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_interrupted_extract_leaves_the_pot_old_or_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    root = copy_fixture(tmp_path)
+    pot = root / "locales/visit.pot"
     old = pot.read_bytes()
     change_english(root)
-    cmd = [sys.executable, str(ROOT / "cli.py"), "--project", str(root), "extract"]
-    delays = kill_moments(cmd, seed=7)
-    new = undated(pot.read_bytes())
-    assert new != undated(old)
-    for delay in delays:
-        pot.write_bytes(old)
-        run_and_kill(cmd, delay)
-        data = pot.read_bytes()
-        assert data == old or undated(data) == new, (
-            f"the .pot is neither old nor new after a kill at {delay:.3f} s"
-        )
+    run_interrupted(monkeypatch, root, moment, 1, "extract")
+    assert pot.read_bytes() == old, f"the .pot changed although extract was stopped {moment}"
+    assert leftovers(root / "locales") == []
+    assert cli(root, "extract").exit_code == 0
+    new = pot.read_bytes()
+    assert undated(new) != undated(old) and VISIT_NEW.encode() in new
 
 
 # --- 7. temporary files are removed, also after failures ------------------------------------
@@ -1116,7 +1148,7 @@ def pad_catalog(path: Path, count: int = 12) -> None:
 
 
 def test_failed_batch_leaves_no_temporary_files(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     (root / ES).write_bytes(data_bytes("truncated.po"))  # fails before rendering
     pad_catalog(root / FR)  # fails after rendering: over the page budget
     out = tmp_path / "out"
@@ -1138,7 +1170,7 @@ def test_failed_batch_leaves_no_temporary_files(tmp_path: Path) -> None:
 
 
 def test_failed_build_leaves_no_temporary_files(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     insert_after(root, TEMPLATE, TITLE_ANCHOR, '<img src="file:///etc/hostname">')
     out = tmp_path / "out"
     tmpdir = tmp_path / "tmp"
@@ -1202,7 +1234,7 @@ def test_injection_runs_in_a_plain_jinja_environment(
 
 @pytest.mark.parametrize("injection", [pytest.param(i, id=i.id) for i in INJECTIONS])
 def test_template_cannot_run_code(tmp_path: Path, secret: Secret, injection: Injection) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     marker = tmp_path / "ran"
     line = insert_after(root, TEMPLATE, TITLE_ANCHOR, armed(injection, secret, marker))
     out = tmp_path / "out"
@@ -1217,7 +1249,7 @@ def test_template_cannot_run_code(tmp_path: Path, secret: Secret, injection: Inj
 def test_poisoned_template_fails_only_its_handouts(tmp_path: Path, secret: Secret) -> None:
     """A batch of two leaflets, one of them with a payload in its template: its two
     handouts fail with the template's line, the other leaflet's are built, nothing runs."""
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
     marker = tmp_path / "ran"
     snippet = tmp_path / "payload.j2"
     by_id = {i.id: i for i in INJECTIONS}

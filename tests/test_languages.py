@@ -118,8 +118,11 @@ def test_language_builds_within_budget(
 ) -> None:
     result = built(leaflet="cryoablation", variant=variant, lang=lang, paper=paper)
     doc = reader(result.pdf)
+    assert result.pages == len(doc.pages)
     assert 1 <= len(doc.pages) <= project.leaflets["cryoablation"].page_budget
     assert doc.trailer["/Root"]["/Lang"] == BCP47.get(lang, lang)
+    # Every shipped translation is a draft (what the batch's manifest records).
+    assert result.catalog.review.status == "draft"
 
 
 @pytest.mark.parametrize("lang", SHIPPED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -13,12 +14,23 @@ import pytest
 from PIL import Image
 
 from leaflets.catalog import load_catalog
-from leaflets.config import RESERVED_FACT_NAMES, Project, load_project
+from leaflets.config import PATIENT_FIELDS, RESERVED_FACT_NAMES, Project, load_project
 from leaflets.locale import locale_info
 from leaflets.preflight import preflight_bytes
 from leaflets.render import BuildRequest, Renderer, resolve
 
-from .conftest import cli, copy_project, pdf_text, reader
+from .conftest import (
+    LATIN_FONTS,
+    assert_manifest_true,
+    cli,
+    copy_fixture,
+    copy_project,
+    horizontal_rules,
+    pdf_text,
+    reader,
+    rewrite,
+    text_pieces,
+)
 from .test_content import HEADINGS as ENGLISH_HEADINGS
 from .test_languages import SHIPPED, _fold
 from .text_layer import pdftotext
@@ -136,7 +148,9 @@ def test_bilingual_pairs_every_section_within_budget(
 
 
 @pytest.mark.parametrize("lang", ["ar", "hi", "zh_Hans", "es"])
-def test_bilingual_parts_carry_their_own_language(built, lang: str) -> None:
+def test_bilingual_parts_carry_their_own_language(
+    built, renderer: Renderer, project: Project, lang: str
+) -> None:
     pdf = built(
         leaflet="cryoablation", variant="percutaneous", lang=lang, paper="a4", layout="bilingual"
     ).pdf
@@ -144,9 +158,14 @@ def test_bilingual_parts_carry_their_own_language(built, lang: str) -> None:
     bcp47 = locale_info(lang).bcp47
     assert doc.trailer["/Root"]["/Lang"] == bcp47
     langs = _struct_langs(pdf)
-    # A part for every message of the body in each language: dozens, not a handful.
-    assert langs.count("en") >= 60, langs.count("en")
-    assert langs.count(bcp47) >= 60, langs.count(bcp47)
+    # A part for every message of the body in each language (dozens, not a handful):
+    # every English element of the HTML is a tagged English part of the PDF.
+    request = BuildRequest("cryoablation", "percutaneous", lang, "a4", layout="bilingual")
+    html = _html(renderer, project, request)
+    pairs = html.count('<span class="pair pair-source" lang="en"')
+    assert pairs >= 60, pairs
+    assert langs.count("en") == html.count(' lang="en"') >= pairs
+    assert langs.count(bcp47) >= pairs, langs.count(bcp47)
     assert set(langs) == {"en", bcp47}
 
 
@@ -238,62 +257,88 @@ def test_large_print_sizes_and_budget(built, project: Project, lang: str, paper:
     assert max(p[1] for p in body) >= 24, "headings are no larger than the body"
 
 
+def _write_in_lines(pdf: bytes) -> tuple[list[float], list[float]]:
+    """Heights of the details box's lines (the first ruled lines of page 1, one per
+    patient field) and the gaps between the questions' lines (the last page with ruled
+    lines, at the end of the handout), in points."""
+    pages = [
+        sorted((rule[2] for rule in horizontal_rules(pdf, number)), reverse=True)
+        for number in range(len(reader(pdf).pages))
+    ]
+    details = pages[0][: len(PATIENT_FIELDS)]
+    questions = next(heights for heights in reversed(pages) if heights)
+    return details, [a - b for a, b in itertools.pairwise(questions)]
+
+
 def test_large_print_has_no_hyphenation_and_tall_write_in_lines(built) -> None:
-    html_pdf = built(
-        leaflet="cryoablation", variant="laparoscopic", lang="en", paper="a4", layout="large-print"
-    ).pdf
+    kwargs = {"leaflet": "cryoablation", "variant": "laparoscopic", "lang": "en", "paper": "a4"}
+    html_pdf = built(**kwargs, layout="large-print").pdf
     text = "\n".join(page.extract_text() or "" for page in reader(html_pdf).pages)
     assert not re.search(r"\w[\u2010-]\n\w", text), "a word is hyphenated at a line end"
+    # Room for large handwriting: each label of the details box over a line of its own
+    # at least 34 pt below it (beside it in the standard handout), and the questions'
+    # lines 45 pt apart (27 pt).
+    large, questions = _write_in_lines(html_pdf)
+    standard, standard_questions = _write_in_lines(built(**kwargs).pdf)
+    assert len(large) == len(standard) == len(PATIENT_FIELDS)
+    labels = {t: y for _x, y, t in text_pieces(html_pdf) if t in ("Name", "Doctor")}
+    assert labels["Name"] - large[0] >= 34 and labels["Doctor"] - large[3] >= 34
+    standard_labels = {t: y for _x, y, t in text_pieces(built(**kwargs).pdf) if t == "Name"}
+    assert 0 <= standard_labels["Name"] - standard[0] <= 8
+    assert len(questions) == len(standard_questions) >= 3
+    assert all(gap >= 44 for gap in questions), questions
+    assert all(gap < 30 for gap in standard_questions), standard_questions
 
 
 # --- usage, names, manifest, budgets, print edition ---------------------------------------
 
 
 def test_bilingual_english_is_a_usage_error(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    code, output = cli(root, "build", "--variant", "percutaneous", "--layout", "bilingual")
+    root = copy_fixture(tmp_path)
+    code, output = cli(root, "build", "--variant", "in-person", "--layout", "bilingual")
     assert code == 2
     assert "--layout bilingual pairs English with the patient's language" in output
-    code, output = cli(root, "build", "--variant", "percutaneous", "--layout", "huge")
+    code, output = cli(root, "build", "--variant", "in-person", "--layout", "huge")
     assert code == 2
     assert "unknown layout 'huge'; valid values: bilingual, large-print, standard" in output
     code, output = cli(root, "batch", "--lang", "en", "--layout", "bilingual")
     assert code == 2 and "the only language asked for is en itself" in output
     code, output = cli(root, "proof", "--lang", "en", "--layout", "bilingual")
     assert code == 2 and "choose the patient's languages" in output
+    assert not (root / "out").exists(), "a refused command wrote something"
 
 
 def test_batch_names_and_manifest_carry_the_layout(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
     code, output = cli(
         root,
-        *("batch", "--lang", "en,es", "--variant", "percutaneous", "--paper", "a4"),
+        *("batch", "--lang", "en,es", "--variant", "in-person", "--paper", "a4"),
         *("--layout", "standard,large-print,bilingual", "--out", str(out), "--jobs", "1"),
     )
     assert code == 0, output
     names = sorted(p.name for p in out.glob("*.pdf"))
     assert names == [
-        "cryoablation_percutaneous_en_a4_clinic.pdf",
-        "cryoablation_percutaneous_en_a4_clinic_large-print.pdf",
-        "cryoablation_percutaneous_es_a4_clinic.pdf",
-        "cryoablation_percutaneous_es_a4_clinic_bilingual.pdf",
-        "cryoablation_percutaneous_es_a4_clinic_large-print.pdf",
+        "visit_in-person_en_a4_clinic.pdf",
+        "visit_in-person_en_a4_clinic_large-print.pdf",
+        "visit_in-person_es_a4_clinic.pdf",
+        "visit_in-person_es_a4_clinic_bilingual.pdf",
+        "visit_in-person_es_a4_clinic_large-print.pdf",
     ]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     entries = manifest["files"] if isinstance(manifest, dict) else manifest
     layouts = {e["path"]: e["layout"] for e in entries}
-    assert layouts["cryoablation_percutaneous_es_a4_clinic_bilingual.pdf"] == "bilingual"
-    assert layouts["cryoablation_percutaneous_en_a4_clinic_large-print.pdf"] == "large-print"
-    assert layouts["cryoablation_percutaneous_es_a4_clinic.pdf"] == "standard"
+    assert layouts["visit_in-person_es_a4_clinic_bilingual.pdf"] == "bilingual"
+    assert layouts["visit_in-person_en_a4_clinic_large-print.pdf"] == "large-print"
+    assert layouts["visit_in-person_es_a4_clinic.pdf"] == "standard"
+    assert_manifest_true(out)
 
 
 def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    meta = root / "templates/leaflets/cryoablation/leaflet.toml"
-    meta.write_text(
-        meta.read_text(encoding="utf-8").replace("large-print = 12", "large-print = 2"),
-        encoding="utf-8",
+    root = copy_project(tmp_path, fonts=LATIN_FONTS)
+    rewrite(
+        root / "templates/leaflets/cryoablation/leaflet.toml",
+        ("large-print = 12", "large-print = 2"),
     )
     out = tmp_path / "out"
     args = ("build", "--variant", "percutaneous", "--layout", "large-print", "--out", str(out))
@@ -304,15 +349,16 @@ def test_a_layout_over_its_page_budget_fails_the_build(tmp_path: Path) -> None:
 
 
 def test_page_budgets_and_fact_names_are_validated(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    meta = root / "templates/leaflets/cryoablation/leaflet.toml"
-    text = meta.read_text(encoding="utf-8").replace("bilingual = 8", "trilingual = 8\nstandard = 9")
-    text = text.replace("large-print = 12", "large-print = 0")
-    text = text.replace("recovery_days_min = 2", "recovery_days_min = 2\nlayout = 1\nBad-Name = 3")
-    meta.write_text(text, encoding="utf-8")
+    root = copy_fixture(tmp_path)
+    rewrite(
+        root / "templates/leaflets/visit/leaflet.toml",
+        ("bilingual = 3", "trilingual = 3\nstandard = 9"),
+        ("large-print = 3", "large-print = 0"),
+        ("reminder_days = 2", "reminder_days = 2\nlayout = 1\nBad-Name = 3"),
+    )
     code, output = cli(root, "list")
     assert code == 1
-    shown = "templates/leaflets/cryoablation/leaflet.toml"
+    shown = "templates/leaflets/visit/leaflet.toml"
     assert f"{shown}: page_budgets.trilingual: unknown layout" in output
     assert f"{shown}: page_budgets.large-print: must be a whole number of pages" in output
     assert f"{shown}: page_budgets.standard: the standard layout's budget is page_budget" in output
@@ -347,25 +393,28 @@ def test_layouts_are_byte_reproducible(renderer: Renderer, layout: str) -> None:
 
 
 def test_proof_sheets_of_the_layouts(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
     widths = {}
     for layout in ("bilingual", "large-print"):
         code, output = cli(
-            root, "proof", "--layout", layout, "--paper", "a4", "--lang", "en,ar", "--out", str(out)
+            root, "proof", "--layout", layout, "--paper", "a4", "--lang", "en,es", "--out", str(out)
         )
         assert code == 0, output
         assert "could not build" not in output
-        with Image.open(out / f"proof_cryoablation_percutaneous_a4_{layout}.png") as image:
+        target = out / f"proof_visit_in-person_a4_{layout}.png"
+        assert output == f"wrote {target}\n"
+        with Image.open(target) as image:
             widths[layout] = image.width
-    # Large print shows en and ar side by side; bilingual leaves English itself out.
+    # Large print shows en and es side by side; bilingual leaves English itself out.
     assert widths["large-print"] > 1.8 * widths["bilingual"]
 
 
 def test_a_second_project_without_budgets_keeps_the_standard_one(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    meta = root / "templates/leaflets/cryoablation/leaflet.toml"
+    root = copy_fixture(tmp_path)
+    meta = root / "templates/leaflets/visit/leaflet.toml"
     text = re.sub(r"\[page_budgets\][^\[]*", "", meta.read_text(encoding="utf-8"))
+    assert "large-print" not in text
     meta.write_text(text, encoding="utf-8")
-    leaflet = load_project(root).leaflets["cryoablation"]
+    leaflet = load_project(root).leaflets["visit"]
     assert leaflet.budget("bilingual") == leaflet.budget("large-print") == leaflet.page_budget

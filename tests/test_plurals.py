@@ -14,7 +14,7 @@ from leaflets.config import load_project
 from leaflets.locale import locale_info
 from leaflets.render import BuildRequest, Renderer, resolve
 
-from .conftest import copy_project, pdf_text
+from .conftest import LATIN_FONTS, copy_project, pdf_text
 
 RECOVERY = "Most people go back to work and their daily activities within %(min)s to %(max)s day."
 
@@ -34,7 +34,7 @@ def _set_recovery_days(root: Path, low: int, high: int) -> None:
 def test_recovery_days_take_the_plural_form_of_the_clinics_number(
     tmp_path: Path, lang: str, low: int, high: int
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_project(tmp_path, fonts=(*LATIN_FONTS, "noto-sans-arabic"))
     _set_recovery_days(root, low, high)
     project = load_project(root)
     renderer = Renderer(project)

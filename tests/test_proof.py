@@ -1,5 +1,5 @@
 """Proof sheets when pdftoppm misbehaves: a hung or failing pdftoppm is one clear error,
-and no sheet is written."""
+and no sheet is written. On copies of the small fixture project."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from leaflets import proof
 
-from .conftest import cli, copy_project
+from .conftest import cli, copy_fixture
 
 
 def fake_pdftoppm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
@@ -23,7 +23,7 @@ def fake_pdftoppm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) 
 
 
 def test_a_hung_pdftoppm_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
     fake_pdftoppm(tmp_path, monkeypatch, "exec sleep 30")
     monkeypatch.setattr(proof, "PDFTOPPM_TIMEOUT", 0.5)
@@ -36,7 +36,7 @@ def test_a_hung_pdftoppm_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_a_failing_pdftoppm_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
     fake_pdftoppm(tmp_path, monkeypatch, "echo 'Syntax Error: broken' >&2\nexit 1")
     code, output = cli(root, "proof", "--paper", "a4", "--lang", "en", "--out", str(out))

@@ -1,7 +1,9 @@
 """The review seal: signing, derived status after every kind of change, the draft mark,
 the print edition's refusal, `review check`, diff, XLIFF and the worksheet.
 
-Only project copies are signed here: no shipped translation is ever sealed.
+Signed here: copies of the fixture project (tests/data/fixture), whose catalogs are
+test fixtures. No shipped translation is ever sealed; the worksheet's scripts are
+checked on the real project, unsigned.
 """
 
 from __future__ import annotations
@@ -32,23 +34,43 @@ from leaflets.review import (
     variant_reviews,
 )
 
-from .conftest import ROOT, cli, copy_project, embedded_fonts, pdf_text, pot_messages, reader
+from .conftest import (
+    FIXTURE,
+    ROOT,
+    catalog_count,
+    cli,
+    copy_fixture,
+    embedded_fonts,
+    pdf_text,
+    pot_messages,
+    reader,
+)
 
-ES = "locales/es/LC_MESSAGES/cryoablation.po"
-ES_LEDGER = "locales/es/LC_MESSAGES/cryoablation.review.toml"
-TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
+LEAFLET = "visit"
+ES = "locales/es/LC_MESSAGES/visit.po"
+FR = "locales/fr/LC_MESSAGES/visit.po"
+ES_LEDGER = "locales/es/LC_MESSAGES/visit.review.toml"
+TEMPLATE = "templates/leaflets/visit/leaflet.html.j2"
 REVIEWER = "Dr. Ana Ruiz"
-OLD = "The cold kills the cancer cells. The tumor then shrinks or slowly goes away."
-NEW = "The cold kills the cancer cells. Then the tumor shrinks or slowly goes away."
-# A message only the laparoscopic handout prints.
+OLD = "Write down your questions and bring a list of your medicines."
+# A small change: msgmerge matches the new sentence to the old one (fuzzy).
+NEW = "Write down your questions and bring a list of all your medicines."
 # Every message of the leaflet: counts follow the text, never a number typed here.
-N = pot_messages()
-LAPAROSCOPIC_ONLY = ("laparoscopic", "It needs only a few small cuts.")
+N = pot_messages(FIXTURE, LEAFLET)
+# Two messages every handout prints, with their Spanish, and one only one variant does.
+FIRST = ("Before your visit", "Antes de su visita")
+SECOND = ("When to call us", "Cuándo llamarnos")
+EDITED = "Antes de venir"
+IN_PERSON_ONLY = ("in-person", "Come to the front desk ten minutes early.")
+# The handout that prints IN_PERSON_ONLY, and the other one.
+OWN, OTHER = "in-person", "video"
+# The heading a test adds a message after, or removes.
+HEADING = "<h2>{% trans %}When to call us{% endtrans %}</h2>"
 
 
 def review_of(root: Path, lang: str = "es") -> CatalogReview:
     project = load_project(root)
-    return catalog_review(project, project.leaflet("cryoablation"), lang)
+    return catalog_review(project, project.leaflet(LEAFLET), lang)
 
 
 def state_of(review: CatalogReview, source: str, context: str | None = None) -> str:
@@ -75,8 +97,8 @@ def entry(po: polib.POFile, msgid: str, context: str | None = None) -> polib.POE
 
 @pytest.fixture
 def signed(tmp_path: Path) -> Path:
-    """A project copy whose es catalog is sealed by one reviewer."""
-    root = copy_project(tmp_path)
+    """A copy of the fixture project whose es catalog is sealed by one reviewer."""
+    root = copy_fixture(tmp_path, print_profile=True)
     code, output = cli(
         root,
         "review",
@@ -109,7 +131,7 @@ def test_no_shipped_translation_is_sealed() -> None:
     code, output = cli(ROOT, "review", "status", "--format", "json")
     assert code == 0
     rows = json.loads(output)
-    assert len(rows) == len(list(ROOT.glob("locales/*/LC_MESSAGES/cryoablation.po"))) >= 12
+    assert len(rows) == catalog_count() == len(load_project(ROOT).settings.languages) - 1
     assert all(r["sealed"] == 0 and not r["reviewed"] for r in rows)
     assert all(r["total"] == r["never_sealed"] > 0 for r in rows)
     code, output = cli(ROOT, "review", "check")
@@ -140,7 +162,7 @@ def test_sign_writes_a_ledger_and_a_summary(signed: Path) -> None:
     code, output = cli(signed, "review", "status", "--lang", "es")
     assert code == 0
     assert re.search(
-        rf"cryoablation\s+es\s+{N}\s+0\s+0\s+{N}\s+reviewed\s+Dr\. Ana Ruiz on 2026-11-20", output
+        rf"visit\s+es\s+{N}\s+0\s+0\s+{N}\s+reviewed\s+Dr\. Ana Ruiz on 2026-11-20", output
     )
     # Signing again changes nothing: the ledger diffs only where a seal changes.
     before = (signed / ES_LEDGER).read_bytes(), path.read_bytes()
@@ -172,14 +194,14 @@ def test_list_and_stats_show_sealed_of_total(signed: Path) -> None:
 
 
 def test_an_edited_translation_is_changed_since_sealed(signed: Path) -> None:
-    edit(signed, lambda po: setattr(entry(po, "Benefits"), "msgstr", "Las ventajas"))
+    edit(signed, lambda po: setattr(entry(po, FIRST[0]), "msgstr", EDITED))
     review = review_of(signed)
-    assert state_of(review, "Benefits") == CHANGED
+    assert state_of(review, FIRST[0]) == CHANGED
     assert (review.sealed, review.changed, review.total) == ((N - 1), 1, N)
     assert not review.reviewed
     code, output = cli(signed, "review", "check")
     assert code == 1
-    line = next(m.message.line for m in review.messages if m.message.source == "Benefits")
+    line = next(m.message.line for m in review.messages if m.message.source == FIRST[0])
     assert f"{ES}:{line}: error review-changed: changed since Dr. Ana Ruiz sealed it" in output
     assert f"error review-claim: X-Review-Status says reviewed, but 1 of {N}" in output
     # `leaflets check` reports the header that claims too much, too.
@@ -188,8 +210,8 @@ def test_an_edited_translation_is_changed_since_sealed(signed: Path) -> None:
     # The diff shows the English, the sealed and the current translation side by side.
     code, output = cli(signed, "review", "diff", "--lang", "es")
     assert code == 0
-    assert f"{ES}:{line}" in output and "English:\n  Benefits" in output
-    assert re.search(r"Beneficios\s+\| Las ventajas", output)
+    assert f"{ES}:{line}" in output and f"English:\n  {FIRST[0]}" in output
+    assert re.search(rf"{FIRST[1]}\s+\| {EDITED}", output)
     assert "sealed by Dr. Ana Ruiz on 2026-11-20" in output
     # The reviewer signs only what they read.
     code, output = cli(
@@ -238,10 +260,9 @@ def test_comment_and_reference_edits_keep_seals(signed: Path) -> None:
 def test_a_new_message_merged_by_update_is_never_sealed(signed: Path) -> None:
     path = signed / TEMPLATE
     text = path.read_text(encoding="utf-8")
-    marker = "<li>{% trans %}infection{% endtrans %}</li>"
-    assert marker in text
+    assert HEADING in text
     path.write_text(
-        text.replace(marker, marker + "\n    <li>{% trans %}a new risk{% endtrans %}</li>"),
+        text.replace(HEADING, HEADING + "\n  <p>{% trans %}a new risk{% endtrans %}</p>"),
         encoding="utf-8",
     )
     assert cli(signed, "extract")[0] == 0
@@ -262,12 +283,7 @@ def test_a_new_message_merged_by_update_is_never_sealed(signed: Path) -> None:
 
 def test_changed_english_makes_the_message_fuzzy_and_unsealed(signed: Path) -> None:
     path = signed / TEMPLATE
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "The tumor then shrinks", "Then the tumor shrinks"
-        ),
-        encoding="utf-8",
-    )
+    path.write_text(path.read_text(encoding="utf-8").replace(OLD, NEW), encoding="utf-8")
     assert cli(signed, "extract")[0] == 0
     assert cli(signed, "update", "--lang", "es")[0] == 0
     review = review_of(signed)
@@ -284,10 +300,11 @@ def test_changed_english_makes_the_message_fuzzy_and_unsealed(signed: Path) -> N
     assert cli(signed, "review", "check")[0] == 1
     # Printed in English with --allow-incomplete, it is not sealed: a draft handout.
     out = signed / "out"
-    args = ("build", "--variant", "percutaneous", "--lang", "es", "--out", str(out))
+    args = ("build", "--variant", OTHER, "--lang", "es", "--out", str(out))
     code, output = cli(signed, *args, "--allow-incomplete")
     assert code == 0, output
-    text = pdf_text((out / "cryoablation_percutaneous_es_letter_clinic.pdf").read_bytes())
+    text = pdf_text((out / f"visit_{OTHER}_es_a4_clinic.pdf").read_bytes())
+    assert NEW in text, "the fuzzy message prints in English"
     assert "Incomplete translation: some text is in English" in text
     assert "Translation not yet reviewed" in text and "1 of " in text
 
@@ -295,48 +312,54 @@ def test_changed_english_makes_the_message_fuzzy_and_unsealed(signed: Path) -> N
 def test_an_obsolete_message_drops_out(signed: Path) -> None:
     path = signed / TEMPLATE
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("<li>{% trans %}infection{% endtrans %}</li>", ""), "utf-8")
+    path.write_text(text.replace(HEADING, ""), "utf-8")
     assert cli(signed, "extract")[0] == 0
     assert cli(signed, "update", "--lang", "es")[0] == 0
     po = polib.pofile(str(signed / ES))
-    assert [e.msgid for e in po.obsolete_entries()] == ["infection"]
+    assert [e.msgid for e in po.obsolete_entries()] == [SECOND[0]]
     review = review_of(signed)
     assert (review.sealed, review.total) == ((N - 1), (N - 1)) and review.reviewed
     assert cli(signed, "review", "check")[0] == 0
     # Signing again drops the seal of the message the catalog no longer uses.
     cli(signed, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)
-    assert 'source = "infection"' not in (signed / ES_LEDGER).read_text(encoding="utf-8")
+    assert f'source = "{SECOND[0]}"' not in (signed / ES_LEDGER).read_text(encoding="utf-8")
 
 
 def test_a_fuzzy_flag_unseals(signed: Path) -> None:
-    edit(signed, lambda po: entry(po, "Benefits").flags.append("fuzzy"))
+    edit(signed, lambda po: entry(po, FIRST[0]).flags.append("fuzzy"))
     review = review_of(signed)
-    assert state_of(review, "Benefits") == CHANGED
+    assert state_of(review, FIRST[0]) == CHANGED
     assert review.sealed == (N - 1)
     code, output = cli(signed, "review", "check")
     assert code == 1 and "marked fuzzy since Dr. Ana Ruiz sealed it" in output
 
 
+# Spanish as CLDR has it: one, many (a million days) and other.
+PLURAL_FORMS = {0: "%(num)s día", 1: "%(num)s días", 2: "%(num)s días"}
+
+
 def add_plural(po: polib.POFile) -> None:
     """A plural message of its own, for the tests of plural seals."""
+    assert po.metadata["Plural-Forms"].startswith(f"nplurals={len(PLURAL_FORMS)};")
     po.append(
         polib.POEntry(
             msgid="%(num)s day",
             msgid_plural="%(num)s days",
-            msgstr_plural={0: "%(num)s día", 1: "%(num)s días"},
+            msgstr_plural=dict(PLURAL_FORMS),
             flags=["python-format"],
         )
     )
 
 
 def test_a_changed_plural_form_unseals(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
 
     edit(root, add_plural)
     assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
     ledger = (root / ES_LEDGER).read_text(encoding="utf-8")
     assert 'source_plural = "%(num)s days"' in ledger
-    assert 'translation = [\n  "%(num)s día",\n  "%(num)s días",\n]' in ledger
+    forms = "".join(f'  "{form}",\n' for form in PLURAL_FORMS.values())
+    assert f"translation = [\n{forms}]" in ledger
     assert state_of(review_of(root), "%(num)s day") == SEALED
 
     def change(po: polib.POFile) -> None:
@@ -363,7 +386,7 @@ def test_fingerprints_depend_on_every_string() -> None:
 
 
 def test_a_typed_header_is_not_a_review(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     edit(
         root,
         lambda po: po.metadata.update(
@@ -390,17 +413,17 @@ def test_a_typed_header_is_not_a_review(tmp_path: Path) -> None:
 def test_handouts_follow_the_seals(signed: Path) -> None:
     renderer = renderer_for(signed)
     try:
-        lap = BuildRequest("cryoablation", "laparoscopic", "es", "a4")
-        perc = BuildRequest("cryoablation", "percutaneous", "es", "a4")
+        lap = BuildRequest(LEAFLET, OWN, "es", "a4")
+        perc = BuildRequest(LEAFLET, OTHER, "es", "a4")
         result = renderer.render(lap)
         assert result.catalog.review.status == "reviewed"
         assert "not yet reviewed" not in pdf_text(result.pdf)
-        print_lap = BuildRequest("cryoablation", "laparoscopic", "es", "a4", edition="print")
+        print_lap = BuildRequest(LEAFLET, OWN, "es", "a4", edition="print")
         assert renderer.render(print_lap).catalog.review.status == "reviewed"
 
-        # A message only the laparoscopic handout prints changes.
+        # A message only the in-person handout prints changes.
         def change(po: polib.POFile) -> None:
-            e = entry(po, LAPAROSCOPIC_ONLY[1], LAPAROSCOPIC_ONLY[0])
+            e = entry(po, IN_PERSON_ONLY[1], IN_PERSON_ONLY[0])
             e.msgstr = e.msgstr + " (editado)"
 
         edit(signed, change)
@@ -412,11 +435,9 @@ def test_handouts_follow_the_seals(signed: Path) -> None:
         assert f"1 of {review.total} messages unreviewed" in pdf_text(result.pdf)
         with pytest.raises(PolicyRefusal, match="print edition refuses drafts"):
             renderer.render(print_lap)
-        allowed = BuildRequest(
-            "cryoablation", "laparoscopic", "es", "a4", edition="print", allow_draft=True
-        )
+        allowed = BuildRequest(LEAFLET, OWN, "es", "a4", edition="print", allow_draft=True)
         assert "Translation not yet reviewed" in pdf_text(renderer.render(allowed).pdf)
-        # The percutaneous handout does not print that message: it stays reviewed.
+        # The video handout does not print that message: it stays reviewed.
         other = renderer.render(perc)
         assert other.catalog.review.status == "reviewed"
         assert "not yet reviewed" not in pdf_text(other.pdf)
@@ -425,20 +446,18 @@ def test_handouts_follow_the_seals(signed: Path) -> None:
 
 
 def test_a_typed_reviewed_header_keeps_the_draft_mark(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     edit(root, lambda po: po.metadata.update({"X-Review-Status": "reviewed"}))
     out = tmp_path / "out"
-    code, output = cli(
-        root, "build", "--variant", "laparoscopic", "--lang", "es", "--out", str(out)
-    )
+    code, output = cli(root, "build", "--variant", OWN, "--lang", "es", "--out", str(out))
     assert code == 0, output
-    text = pdf_text((out / "cryoablation_laparoscopic_es_letter_clinic.pdf").read_bytes())
+    text = pdf_text((out / f"visit_{OWN}_es_a4_clinic.pdf").read_bytes())
     assert "Translation not yet reviewed" in text
     code, output = cli(
         root,
         "build",
         "--variant",
-        "laparoscopic",
+        OWN,
         "--lang",
         "es",
         "--edition",
@@ -450,15 +469,15 @@ def test_a_typed_reviewed_header_keeps_the_draft_mark(tmp_path: Path) -> None:
 
 
 def test_signing_rebuilds_a_skipped_handout(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     out = tmp_path / "out"
-    args = ("batch", "--lang", "es", "--variant", "percutaneous", "--jobs", "1", "--out", str(out))
+    args = ("batch", "--lang", "es", "--variant", OTHER, "--jobs", "1", "--out", str(out))
     assert cli(root, *args)[0] == 0
     output = cli(root, *args)[1]
-    assert "skipped  cryoablation_percutaneous_es_letter_clinic.pdf" in output
+    assert f"skipped  visit_{OTHER}_es_a4_clinic.pdf" in output
     assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
     _code, output = cli(root, *args)
-    assert "built    cryoablation_percutaneous_es_letter_clinic.pdf" in output
+    assert f"built    visit_{OTHER}_es_a4_clinic.pdf" in output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"][0]["review_status"] == "reviewed"
 
@@ -480,15 +499,15 @@ def test_signing_rebuilds_a_skipped_handout(tmp_path: Path) -> None:
     ids=lambda c: c[1],
 )
 def test_unknown_language_and_missing_catalog(tmp_path: Path, command: list[str]) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     code, output = cli(root, *[a.format(lang="xx") for a in command])
     project = load_project(root)
     valid = ", ".join(sorted(x for x in project.settings.languages if x != "en"))
     assert code == 2 and f"unknown language 'xx'; valid values: {valid}" in output
-    (root / "locales/fr/LC_MESSAGES/cryoablation.po").unlink()  # fr stays in leaflets.toml
+    (root / FR).unlink()  # fr stays in leaflets.toml
     code, output = cli(root, *[a.format(lang="fr") for a in command])
     assert code in (1, 2) and "no catalog for fr" in output, output
-    assert "locales/fr/LC_MESSAGES/cryoablation.po" in output
+    assert FR in output
 
 
 def test_the_source_language_has_nothing_to_review() -> None:
@@ -503,13 +522,15 @@ def test_the_source_language_has_nothing_to_review() -> None:
         ("format = 2\n", 1, "expected format = 1"),
         ('format = 1\n\n[[seal]]\nsource = "x"\n', 3, "a seal without translation"),
         (
-            'format = 1\n\n[[seal]]\nsource = "Benefits"\ntranslation = ["Beneficios"]\n'
+            'format = 1\n\n[[seal]]\nsource = "Before your visit"\n'
+            'translation = ["Antes de su visita"]\n'
             'fingerprint = "sha256:00"\nreviewer = "X"\ndate = 2026-11-20\n',
             3,
             "the fingerprint does not match the sealed text",
         ),
         (
-            'format = 1\n\n[[seal]]\nsource = "Benefits"\ntranslation = ["Beneficios"]\n'
+            'format = 1\n\n[[seal]]\nsource = "Before your visit"\n'
+            'translation = ["Antes de su visita"]\n'
             'fingerprint = "{fp}"\nreviewer = "X"\ndate = "yesterday"\n',
             3,
             "date must be a date",
@@ -520,8 +541,8 @@ def test_the_source_language_has_nothing_to_review() -> None:
 def test_a_broken_ledger_names_file_and_line(
     tmp_path: Path, text: str, line: int, message: str
 ) -> None:
-    root = copy_project(tmp_path)
-    fp = fingerprint(None, "Benefits", "", ["Beneficios"])
+    root = copy_fixture(tmp_path)
+    fp = fingerprint(None, *FIRST[:1], "", FIRST[1:])
     (root / ES_LEDGER).write_text(text.replace("{fp}", fp), encoding="utf-8")
     for args in (["review", "status"], ["review", "diff", "--lang", "es"], ["list"]):
         code, output = cli(root, *args)
@@ -529,19 +550,17 @@ def test_a_broken_ledger_names_file_and_line(
         assert message in output
     code, output = cli(root, "review", "check")
     assert code == 1 and f"{ES_LEDGER}:{line}: error review-ledger" in output
-    code, output = cli(
-        root, "build", "--variant", "laparoscopic", "--lang", "es", "--out", str(tmp_path)
-    )
+    code, output = cli(root, "build", "--variant", OWN, "--lang", "es", "--out", str(tmp_path))
     assert code == 1 and f"{ES_LEDGER}:{line}:" in output
 
 
 def test_sign_refuses_bad_options_and_broken_catalogs(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     code, output = cli(root, "review", "sign", "--lang", "es", "--reviewer", "X", "--date", "30/11")
     assert code == 2 and "--date: expected a date like 2026-11-30" in output
     code, output = cli(root, "review", "sign", "--lang", "es", "--reviewer", "  ")
     assert code == 2 and "the name of the reviewer is needed" in output
-    edit(root, lambda po: setattr(entry(po, "Benefits"), "msgstr", "Beneficios %(phone)s"))
+    edit(root, lambda po: setattr(entry(po, FIRST[0]), "msgstr", FIRST[1] + " %(phone)s"))
     code, output = cli(root, "review", "sign", "--lang", "es", "--reviewer", "X")
     assert code == 1 and f"{ES}:" in output and "placeholder" in output
     assert not (root / ES_LEDGER).exists()
@@ -561,39 +580,35 @@ def _export(root: Path, tmp_path: Path, lang: str = "es") -> Path:
 
 def test_xliff_round_trip_without_change_is_byte_identical(signed: Path, tmp_path: Path) -> None:
     # One sealed message edited since: its unit goes out as "translated", not "signed-off".
-    edit(signed, lambda po: setattr(entry(po, "Benefits"), "msgstr", "Las ventajas"))
-    files = [signed / ES, signed / ES_LEDGER, signed / "locales/ar/LC_MESSAGES/cryoablation.po"]
+    edit(signed, lambda po: setattr(entry(po, FIRST[0]), "msgstr", EDITED))
+    files = [signed / ES, signed / ES_LEDGER, signed / FR]
     before = [p.read_bytes() for p in files]
-    for lang in ("es", "ar"):
+    for lang in ("es", "fr"):
         xlf = _export(signed, tmp_path, lang)
         code, output = cli(signed, "review", "import", str(xlf), "--reviewer", "C. Third")
         assert code == 0, output
         assert "0 message(s) changed, 0 sealed by this import" in output
     assert [p.read_bytes() for p in files] == before
-    assert not (signed / "locales/ar/LC_MESSAGES/cryoablation.review.toml").exists()
+    assert not (signed / "locales/fr/LC_MESSAGES/visit.review.toml").exists()
     text = (tmp_path / "es.xlf").read_text(encoding="utf-8")
-    assert (
-        'target-language="es"' in text
-        and 'original="locales/es/LC_MESSAGES/cryoablation.po"' in text
-    )
+    assert 'target-language="es"' in text and f'original="{ES}"' in text
     # Every unit but the edited one is signed off (a plural message is one unit per form).
     units = text.count("<trans-unit ")
     assert units >= N
     assert text.count('state="signed-off"') == units - 1 and text.count('state="translated"') == 1
-    assert '<context context-type="x-po-msgctxt">laparoscopic</context>' in text
+    assert f'<context context-type="x-po-msgctxt">{OWN}</context>' in text
 
 
 def test_xliff_changes_come_back_unsealed_unless_signed_off(signed: Path, tmp_path: Path) -> None:
     xlf = _export(signed, tmp_path)
     text = xlf.read_text(encoding="utf-8")
     # A CAT tool changed two units: one left as translated, one signed off as final.
-    text = text.replace(
-        '<target state="signed-off">Beneficios</target>',
-        '<target state="translated">Las ventajas</target>',
-    )
-    old = '<target state="signed-off">Riesgos</target>'
+    old = f'<target state="signed-off">{FIRST[1]}</target>'
     assert old in text
-    text = text.replace(old, '<target state="final">Los riesgos</target>')
+    text = text.replace(old, f'<target state="translated">{EDITED}</target>')
+    old = f'<target state="signed-off">{SECOND[1]}</target>'
+    assert old in text
+    text = text.replace(old, '<target state="final">Cuándo nos llama</target>')
     xlf.write_text(text, encoding="utf-8")
     code, output = cli(
         signed, "review", "import", str(xlf), "--reviewer", "C. Third", "--date", "2026-11-30"
@@ -601,18 +616,19 @@ def test_xliff_changes_come_back_unsealed_unless_signed_off(signed: Path, tmp_pa
     assert code == 0, output
     assert f"2 message(s) changed, 1 sealed by this import; {N - 1} of {N} sealed" in output
     review = review_of(signed)
-    assert state_of(review, "Benefits") == CHANGED
-    assert state_of(review, "Risks") == SEALED
-    seal = next(m.seal for m in review.messages if m.message.source == "Risks")
+    assert state_of(review, FIRST[0]) == CHANGED
+    assert state_of(review, SECOND[0]) == SEALED
+    seal = next(m.seal for m in review.messages if m.message.source == SECOND[0])
     assert seal is not None and (seal.reviewer, seal.date.isoformat()) == ("C. Third", "2026-11-30")
     po = polib.pofile(str(signed / ES))
-    assert entry(po, "Benefits").msgstr == "Las ventajas"
+    assert entry(po, FIRST[0]).msgstr == EDITED
+    assert entry(po, SECOND[0]).msgstr == "Cuándo nos llama"
     path = signed / ES
     assert subprocess.run(["msgcat", str(path)], capture_output=True).stdout == path.read_bytes()
 
 
 def test_xliff_plural_forms(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
 
     edit(root, add_plural)
     assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
@@ -622,12 +638,16 @@ def test_xliff_plural_forms(tmp_path: Path) -> None:
     assert ((root / ES).read_bytes(), (root / ES_LEDGER).read_bytes()) == before
     text = xlf.read_text(encoding="utf-8")
     old = '<target state="signed-off">%(num)s días</target>'
-    assert old in text and text.count("<source>%(num)s days</source>") == 1
-    xlf.write_text(text.replace(old, '<target state="final">%(num)s jornadas</target>'), "utf-8")
+    # A unit per form: the English singular for form 0, its plural for the others.
+    assert text.count("<source>%(num)s day</source>") == 1
+    assert old in text and text.count("<source>%(num)s days</source>") == len(PLURAL_FORMS) - 1
+    # One form changed (form 1; form 2 reads the same).
+    changed = text.replace(old, '<target state="final">%(num)s jornadas</target>', 1)
+    xlf.write_text(changed, "utf-8")
     code, output = cli(root, "review", "import", str(xlf), "--reviewer", "C. Third")
     assert code == 0 and "1 message(s) changed, 1 sealed by this import" in output
     po = polib.pofile(str(root / ES))
-    assert entry(po, "%(num)s day").msgstr_plural == {0: "%(num)s día", 1: "%(num)s jornadas"}
+    assert entry(po, "%(num)s day").msgstr_plural == {**PLURAL_FORMS, 1: "%(num)s jornadas"}
     assert state_of(review_of(root), "%(num)s day") == SEALED
 
 
@@ -665,24 +685,26 @@ def test_xliff_import_errors(signed: Path, tmp_path: Path) -> None:
 
 
 def test_worksheet_lists_what_needs_review_in_both_languages(signed: Path, tmp_path: Path) -> None:
-    edit(signed, lambda po: setattr(entry(po, "Benefits"), "msgstr", "Las ventajas"))
+    edit(signed, lambda po: setattr(entry(po, FIRST[0]), "msgstr", EDITED))
     out = tmp_path / "sheets"
     code, output = cli(signed, "review", "sheet", "--lang", "es", "--out", str(out))
     assert code == 0, output
     assert "(1 message(s) to review)" in output
-    text = pdf_text((out / "cryoablation_es_review.pdf").read_bytes())
-    assert "Benefits" in text and "Las ventajas" in text and "Beneficios" in text
+    text = pdf_text((out / "visit_es_review.pdf").read_bytes())
+    assert FIRST[0] in text and EDITED in text and FIRST[1] in text
     assert "changed since sealed by Dr. Ana Ruiz" in text
-    assert "Risks" not in text  # sealed: nothing to read again
+    assert SECOND[0] not in text  # sealed: nothing to read again
 
-    code, output = cli(signed, "review", "sheet", "--lang", "zh_Hans", "--out", str(out))
-    assert code == 0 and f"({N} message(s) to review)" in output
+    # The real project's scripts, none of them sealed: every message to review. The
+    # sheets go to --out; the project is only read.
+    code, output = cli(ROOT, "review", "sheet", "--lang", "zh_Hans", "--out", str(out))
+    assert code == 0 and f"({pot_messages()} message(s) to review)" in output
     pdf = (out / "cryoablation_zh_Hans_review.pdf").read_bytes()
     text = pdf_text(pdf)
     assert "What is cryoablation?" in text and "什么是冷冻消融" in text.replace(" ", "")
     assert sorted(name.split("+")[-1] for name in embedded_fonts(pdf)) == ["lf-latin", "lf-sc"]
 
-    code, output = cli(signed, "review", "sheet", "--lang", "ar", "--out", str(out))
+    code, output = cli(ROOT, "review", "sheet", "--lang", "ar", "--out", str(out))
     assert code == 0
     html = (out / "cryoablation_ar_review.html").read_text(encoding="utf-8")
     assert 'lang="ar" dir="rtl"' in html
@@ -722,13 +744,13 @@ def test_project_reviews_api_for_the_desk(signed: Path) -> None:
     assert rows["es"]["last_signed_by"] == REVIEWER
     assert rows["fr"]["sealed"] == 0 and rows["fr"]["reviewed"] is False
     assert ledger_path(signed / ES) == signed / ES_LEDGER
-    handouts = variant_reviews(project.leaflet("cryoablation"), reviews["es"])
-    assert handouts["laparoscopic"].status == handouts["percutaneous"].status == "reviewed"
+    handouts = variant_reviews(project.leaflet(LEAFLET), reviews["es"])
+    assert handouts[OWN].status == handouts[OTHER].status == "reviewed"
 
 
 def test_status_json_per_handout(signed: Path) -> None:
     def change(po: polib.POFile) -> None:
-        e = entry(po, LAPAROSCOPIC_ONLY[1], LAPAROSCOPIC_ONLY[0])
+        e = entry(po, IN_PERSON_ONLY[1], IN_PERSON_ONLY[0])
         e.msgstr = e.msgstr + " (editado)"
 
     edit(signed, change)
@@ -736,8 +758,8 @@ def test_status_json_per_handout(signed: Path) -> None:
     assert code == 0
     (row,) = json.loads(output)
     assert (row["sealed"], row["changed"], row["reviewed"]) == ((N - 1), 1, False)
-    assert row["handouts"]["percutaneous"]["reviewed"] is True
-    lap = row["handouts"]["laparoscopic"]
+    assert row["handouts"][OTHER]["reviewed"] is True
+    lap = row["handouts"][OWN]
     assert lap["reviewed"] is False and lap["sealed"] == lap["total"] - 1
 
 
@@ -745,7 +767,7 @@ def test_status_json_per_handout(signed: Path) -> None:
 
 
 def _edit_translation(root: Path) -> None:
-    edit(root, lambda po: setattr(entry(po, "Benefits"), "msgstr", "Las ventajas"))
+    edit(root, lambda po: setattr(entry(po, FIRST[0]), "msgstr", EDITED))
 
 
 def _msgcat(*flags: str) -> Callable[[Path], None]:
@@ -769,13 +791,12 @@ def _template(old: str, new: str) -> Callable[[Path], None]:
 
 
 def _new_message(root: Path) -> None:
-    marker = "<li>{% trans %}infection{% endtrans %}</li>"
-    _template(marker, marker + "\n    <li>{% trans %}a new risk{% endtrans %}</li>")(root)
+    _template(HEADING, HEADING + "\n  <p>{% trans %}a new risk{% endtrans %}</p>")(root)
     edit(root, lambda po: setattr(entry(po, "a new risk"), "msgstr", "un riesgo nuevo"))
 
 
 def _fuzzy_flag(root: Path) -> None:
-    edit(root, lambda po: entry(po, "Benefits").flags.append("fuzzy"))
+    edit(root, lambda po: entry(po, FIRST[0]).flags.append("fuzzy"))
 
 
 def _plural_changed(root: Path) -> None:
@@ -792,8 +813,8 @@ def _plural_changed(root: Path) -> None:
         (_msgcat("--width=30"), True, False),
         (_msgcat("--sort-output"), True, False),
         (_new_message, False, True),  # never sealed; the header still claims all
-        (_template("The tumor then shrinks", "Then the tumor shrinks"), False, True),
-        (_template("<li>{% trans %}infection{% endtrans %}</li>", ""), True, False),
+        (_template(OLD, NEW), False, True),
+        (_template(HEADING, ""), True, False),
         (_fuzzy_flag, False, True),
         (_plural_changed, True, True),  # a message this handout does not print
     ],
@@ -811,7 +832,7 @@ def _plural_changed(root: Path) -> None:
 def test_each_change_on_the_handout(
     tmp_path: Path, change: Callable[[Path], None], handout_reviewed: bool, check_fails: bool
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path, print_profile=True)
 
     edit(root, add_plural)
     assert cli(root, "review", "sign", "--lang", "es", "--reviewer", REVIEWER)[0] == 0
@@ -821,15 +842,13 @@ def test_each_change_on_the_handout(
     try:
         # Fuzzy messages print in English only when asked: ask, so that the review
         # status is what the handout shows.
-        clinic = BuildRequest("cryoablation", "percutaneous", "es", "a4", allow_incomplete=True)
+        clinic = BuildRequest(LEAFLET, OTHER, "es", "a4", allow_incomplete=True)
         result = renderer.render(clinic)
         assert (result.catalog.review.status == "reviewed") is handout_reviewed
         pages = [" ".join(p.extract_text().split()) for p in reader(result.pdf).pages]
         for page in pages:
             assert ("Translation not yet reviewed" not in page) is handout_reviewed
-        printed = BuildRequest(
-            "cryoablation", "percutaneous", "es", "a4", edition="print", allow_incomplete=True
-        )
+        printed = BuildRequest(LEAFLET, OTHER, "es", "a4", edition="print", allow_incomplete=True)
         if handout_reviewed:
             assert renderer.render(printed).catalog.review.status == "reviewed"
         else:

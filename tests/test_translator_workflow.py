@@ -1,7 +1,11 @@
-"""extract, init, update, stats, preview and the build policy, as a translator meets them."""
+"""extract, init, update, stats, preview and the build policy, as a translator meets them.
+
+The catalog mechanics run on copies of the small fixture project; what the shipped
+catalogs and the real leaflet must be runs on the real project, read only."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,15 +15,31 @@ from pathlib import Path
 import polib
 import pytest
 
-from leaflets.catalog import gettext_tools
+from leaflets.catalog import gettext_tools, load_catalog
 from leaflets.config import load_project
+from leaflets.locale import locale_info
 from leaflets.preview import Preview
 
-from .conftest import ROOT, cli, copy_project, pdf_text, pot_messages, reader, set_translation
+from .conftest import (
+    ROOT,
+    catalog_count,
+    cli,
+    copy_fixture,
+    pdf_text,
+    pot_messages,
+    reader,
+    set_translation,
+)
+from .text_layer import pdftotext
 
-TEMPLATE = "templates/leaflets/cryoablation/leaflet.html.j2"
-OLD = "The cold kills the cancer cells. The tumor then shrinks or slowly goes away."
-NEW = "The cold kills the cancer cells. Then the tumor shrinks or slowly goes away."
+LEAFLET = "visit"
+TEMPLATE = "templates/leaflets/visit/leaflet.html.j2"
+POT = "locales/visit.pot"
+ES = "locales/es/LC_MESSAGES/visit.po"
+FR = "locales/fr/LC_MESSAGES/visit.po"
+OLD = "Write down your questions and bring a list of your medicines."
+NEW = "Write down your questions and bring a list of all your medicines."
+HEADING = "<h2>{% trans %}When to call us{% endtrans %}</h2>"
 
 
 def msgfmt_stats(path: Path) -> tuple[int, int, int]:
@@ -39,22 +59,20 @@ def msgfmt_stats(path: Path) -> tuple[int, int, int]:
 def change_english(root: Path) -> None:
     path = root / TEMPLATE
     text = path.read_text(encoding="utf-8")
-    assert "The tumor then shrinks or slowly goes away." in text
-    path.write_text(
-        text.replace("The tumor then shrinks", "Then the tumor shrinks"), encoding="utf-8"
-    )
+    assert OLD in text
+    path.write_text(text.replace(OLD, NEW), encoding="utf-8")
 
 
 def test_extract_is_idempotent_and_checks_staleness(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    pot = root / "locales/cryoablation.pot"
+    root = copy_fixture(tmp_path)
+    pot = root / POT
     before = pot.read_bytes()
     assert cli(root, "extract") == (0, "templates and .pot files agree\n")
     assert cli(root, "extract", "--check")[0] == 0
     assert pot.read_bytes() == before, "an unchanged template rewrote the .pot"
     change_english(root)
     code, output = cli(root, "extract", "--check")
-    assert code == 1 and "stale: locales/cryoablation.pot" in output
+    assert code == 1 and f"stale: {POT}" in output
     assert pot.read_bytes() == before, "--check wrote the file"
     assert cli(root, "extract")[0] == 0
     after = pot.read_bytes()
@@ -76,9 +94,9 @@ def test_lines_tools_rewrite_never_make_a_catalog_stale(
     tmp_path: Path, header: str, value: str
 ) -> None:
     """A new Babel or Poedit release rewrites these lines by itself: no stale .pot or .po."""
-    root = copy_project(tmp_path)
-    pot = root / "locales/cryoablation.pot"
-    po = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    root = copy_fixture(tmp_path)
+    pot = root / POT
+    po = root / ES
     for path in (pot, po):
         text = path.read_text(encoding="utf-8")
         line = f'"{header}: {value}\\n"\n'
@@ -97,7 +115,7 @@ def test_lines_tools_rewrite_never_make_a_catalog_stale(
 
 
 def test_extract_fails_loudly_on_a_syntax_error(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     path = root / TEMPLATE
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[20] = "{% trans %}Broken {% endfor %}"
@@ -117,15 +135,15 @@ def test_shipped_pot_is_current() -> None:
     [("de", "nplurals=2; plural=(n != 1);"), ("pl", "nplurals=3;"), ("id", "nplurals=1;")],
 )
 def test_init_writes_a_gnu_clean_draft_catalog(tmp_path: Path, lang: str, plural: str) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     code, output = cli(root, "init", lang)
     assert code == 0, output
-    path = root / f"locales/{lang}/LC_MESSAGES/cryoablation.po"
+    path = root / f"locales/{lang}/LC_MESSAGES/visit.po"
     po = polib.pofile(str(path))
     assert po.metadata["Language"] == lang
     assert po.metadata["Plural-Forms"].startswith(plural)
     assert po.metadata["X-Review-Status"] == "draft"
-    assert len(po) == len(polib.pofile(str(root / "locales/cryoablation.pot")))
+    assert len(po) == len(polib.pofile(str(root / POT))) == pot_messages(root, LEAFLET)
     subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], check=True)
     assert subprocess.run(["msgcat", str(path)], capture_output=True).stdout == path.read_bytes()
     assert cli(root, "update", "--check", "--lang", lang)[0] == 0
@@ -134,25 +152,25 @@ def test_init_writes_a_gnu_clean_draft_catalog(tmp_path: Path, lang: str, plural
 
 
 def test_changed_english_turns_fuzzy_and_blocks_the_build(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     change_english(root)
     assert cli(root, "extract")[0] == 0
     code, output = cli(root, "update", "--check", "--lang", "es")
-    assert code == 1 and "stale: locales/es/LC_MESSAGES/cryoablation.po" in output
+    assert code == 1 and f"stale: {ES}" in output
     assert cli(root, "update")[0] == 0
-    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    path = root / ES
     po = polib.pofile(str(path))
     entry = po.find(NEW)
     assert entry is not None and entry.fuzzy
     assert entry.previous_msgid == OLD
     assert cli(root, "update", "--check")[0] == 0, "update is not idempotent"
-    assert msgfmt_stats(path) == (pot_messages(root) - 1, 1, 0)
+    assert msgfmt_stats(path) == (pot_messages(root, LEAFLET) - 1, 1, 0)
 
     out = tmp_path / "out"
-    args = ("build", "--variant", "percutaneous", "--lang", "es", "--out", str(out))
+    args = ("build", "--variant", "in-person", "--lang", "es", "--out", str(out))
     code, output = cli(root, *args)
     assert code == 1
-    assert "locales/es/LC_MESSAGES/cryoablation.po: incomplete translation: 1 fuzzy" in output
+    assert f"{ES}: incomplete translation: 1 fuzzy" in output
     lines = path.read_text(encoding="utf-8").splitlines()
     msgid_line = next(
         n for n, line in enumerate(lines, 1) if n >= entry.linenum and line.startswith("msgid ")
@@ -162,7 +180,7 @@ def test_changed_english_turns_fuzzy_and_blocks_the_build(tmp_path: Path) -> Non
 
     code, output = cli(root, *args, "--allow-incomplete")
     assert code == 0, output
-    pdf = (out / "cryoablation_percutaneous_es_letter_clinic.pdf").read_bytes()
+    pdf = (out / "visit_in-person_es_a4_clinic.pdf").read_bytes()
     assert NEW in pdf_text(pdf), "the fuzzy message must print in English, not its guess"
     spanish_guess = entry.msgstr
     assert " ".join(spanish_guess.split()) not in pdf_text(pdf)
@@ -173,23 +191,38 @@ def test_changed_english_turns_fuzzy_and_blocks_the_build(tmp_path: Path) -> Non
 
 
 def test_removed_message_is_kept_obsolete(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     path = root / TEMPLATE
     text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("<li>{% trans %}infection{% endtrans %}</li>", ""), encoding="utf-8"
-    )
+    assert HEADING in text
+    path.write_text(text.replace(HEADING, ""), encoding="utf-8")
     assert cli(root, "extract")[0] == 0
     assert cli(root, "update", "--lang", "fr")[0] == 0
-    po = polib.pofile(str(root / "locales/fr/LC_MESSAGES/cryoablation.po"))
-    assert [e.msgid for e in po.obsolete_entries()] == ["infection"]
+    po = polib.pofile(str(root / FR))
+    assert [e.msgid for e in po.obsolete_entries()] == ["When to call us"]
     code, output = cli(root, "stats", "--lang", "fr", "--format", "json")
     assert code == 0 and '"obsolete": 1' in output
 
 
+def stats_rows(root: Path) -> list[dict[str, object]]:
+    code, output = cli(root, "stats", "--format", "json")
+    assert code == 0
+    rows: list[dict[str, object]] = json.loads(output)
+    for row in rows:
+        counts = (row["translated"], row["fuzzy"], row["untranslated"])
+        assert counts == msgfmt_stats(root / str(row["path"])), row["lang"]
+    return rows
+
+
+def test_stats_of_every_shipped_catalog_agree_with_msgfmt() -> None:
+    rows = stats_rows(ROOT)
+    assert len(rows) == catalog_count()
+    assert all(row["untranslated"] == row["fuzzy"] == 0 for row in rows)
+
+
 def test_stats_agree_with_msgfmt(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
-    path = root / "locales/vi/LC_MESSAGES/cryoablation.po"
+    root = copy_fixture(tmp_path)
+    path = root / FR
     po = polib.pofile(str(path))
     entries = [e for e in po if not e.obsolete]
     entries[0].flags.append("fuzzy")
@@ -197,29 +230,24 @@ def test_stats_agree_with_msgfmt(tmp_path: Path) -> None:
     entries[2].msgstr = ""
     entries[2].flags.append("fuzzy")  # fuzzy but empty: msgfmt counts it untranslated
     po.save(str(path))
-    import json
-
-    code, output = cli(root, "stats", "--format", "json")
-    assert code == 0
-    for row in json.loads(output):
-        counts = (row["translated"], row["fuzzy"], row["untranslated"])
-        assert counts == msgfmt_stats(root / row["path"]), row["lang"]
-    vi = next(r for r in json.loads(output) if r["lang"] == "vi")
-    assert (vi["translated"], vi["fuzzy"], vi["untranslated"]) == (pot_messages(root) - 3, 1, 2)
-    assert vi["review_status"] == "draft"
+    rows = stats_rows(root)
+    fr = next(r for r in rows if r["lang"] == "fr")
+    total = pot_messages(root, LEAFLET)
+    assert (fr["translated"], fr["fuzzy"], fr["untranslated"]) == (total - 3, 1, 2)
+    assert fr["review_status"] == "draft"
 
 
 @pytest.mark.parametrize(
     ("tool", "args", "shown"),
     [
-        ("msgmerge", ("update", "--lang", "es"), "locales/es/LC_MESSAGES/cryoablation.po"),
-        ("msgcat", ("init", "de"), "locales/de/LC_MESSAGES/cryoablation.po"),
+        ("msgmerge", ("update", "--lang", "es"), ES),
+        ("msgcat", ("init", "de"), "locales/de/LC_MESSAGES/visit.po"),
     ],
 )
 def test_a_hung_gettext_tool_is_an_error_naming_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str, args: tuple[str, ...], shown: str
 ) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     before = {p: p.read_bytes() for p in (root / "locales").rglob("*.po")}
     fake = tmp_path / "bin" / tool
     fake.parent.mkdir()
@@ -241,8 +269,8 @@ def test_fuzzy_and_untranslated_mean_the_same_everywhere(tmp_path: Path) -> None
     """One definition: a fuzzy entry without a translation is untranslated for check,
     stats, build and sign alike (as msgfmt counts it), and each names the line of the
     msgid, also an indented one."""
-    root = copy_project(tmp_path)
-    path = root / "locales/es/LC_MESSAGES/cryoablation.po"
+    root = copy_fixture(tmp_path)
+    path = root / ES
     po = polib.pofile(str(path))
     short = [e for e in po if not e.obsolete and not e.msgid_plural and len(e.msgid) < 40]
     empty, guess = short[3], short[4]
@@ -254,7 +282,7 @@ def test_fuzzy_and_untranslated_mean_the_same_everywhere(tmp_path: Path) -> None
     at = {e.msgid: lines.index(f'msgid "{e.msgid}"') + 1 for e in (empty, guess)}
     lines[at[empty.msgid] - 1] = "  " + lines[at[empty.msgid] - 1]
     path.write_text("\n".join(lines), encoding="utf-8")
-    shown = "locales/es/LC_MESSAGES/cryoablation.po"
+    shown = ES
 
     code, output = cli(root, "check", str(path))
     assert f"{at[empty.msgid]}: warning untranslated: not translated" in output
@@ -263,7 +291,7 @@ def test_fuzzy_and_untranslated_mean_the_same_everywhere(tmp_path: Path) -> None
     assert code == 0
     assert re.search(r'"fuzzy": 1,\s+"untranslated": 1,', output), output
     assert msgfmt_stats(path)[1:] == (1, 1)
-    code, output = cli(root, "build", "--variant", "percutaneous", "--lang", "es")
+    code, output = cli(root, "build", "--variant", "in-person", "--lang", "es")
     lines_shown = ", ".join(str(n) for n in sorted(at.values()))
     assert (
         code == 1
@@ -308,41 +336,45 @@ def test_draft_mark_on_every_page_and_gone_when_reviewed(tmp_path: Path, built) 
     assert "Draft translation, not yet reviewed by a qualified medical translator." in pdf_text(pdf)
 
     # Only seals in the review ledger make a handout reviewed (a typed header does not:
-    # see test_review.py). Signed in a project copy: no shipped translation is sealed.
-    root = copy_project(tmp_path)
+    # see test_review.py). Signed in a copy of the fixture project, whose page frame is
+    # the real one: no shipped translation is ever sealed.
+    root = copy_fixture(tmp_path)
+    out = tmp_path / "out"
+    build = ("build", "--variant", "in-person", "--lang", "es", "--out", str(out))
+    assert cli(root, *build)[0] == 0
+    draft = pdf_text((out / "visit_in-person_es_a4_clinic.pdf").read_bytes())
+    assert "Translation not yet reviewed" in draft
     sign = ("review", "sign", "--lang", "es", "--reviewer", "A. Reviewer", "--date", "2026-11-01")
     assert cli(root, *sign)[0] == 0
-    out = tmp_path / "out"
-    assert (
-        cli(root, "build", "--variant", "laparoscopic", "--lang", "es", "--out", str(out))[0] == 0
-    )
-    text = pdf_text((out / "cryoablation_laparoscopic_es_letter_clinic.pdf").read_bytes())
-    assert "not yet reviewed" not in text
+    assert cli(root, *build)[0] == 0
+    text = pdf_text((out / "visit_in-person_es_a4_clinic.pdf").read_bytes())
+    assert "not yet reviewed" not in text and "Antes de su visita" in text
     assert "reviewed (last signed by A. Reviewer on 2026-11-01)" in cli(root, "list")[1]
 
 
 def test_preview_renders_again_after_a_save(tmp_path: Path) -> None:
-    root = copy_project(tmp_path)
+    root = copy_fixture(tmp_path)
     project = load_project(root)
-    session = Preview(project, "cryoablation", "percutaneous", "fr", "a4", tmp_path / "preview")
+    session = Preview(project, LEAFLET, "in-person", "fr", "a4", tmp_path / "preview")
     lines = session.run(interval=0.05)
     first = next(lines)
     assert first.startswith("rendered ") and "draft" in first
     assert next(lines).startswith("watching")
-    set_translation(root, "fr", "Benefits", "Les avantages du traitement")
-    path = root / "locales/fr/LC_MESSAGES/cryoablation.po"
+    set_translation(root, "fr", "Before your visit", "Avant la visite", leaflet=LEAFLET)
+    path = root / FR
     second = next(lines)
     assert second.startswith("rendered "), second
     text = pdf_text(session.target.read_bytes())
-    assert "Les avantages du traitement" in text
+    assert "Avant la visite" in text and "Avant votre visite" not in text
     # A broken save is reported and the watch goes on.
     path.write_text('msgid "x"\nmsgstr "unterminated\n', encoding="utf-8")
     third = next(lines)
-    assert third.startswith("error: locales/fr/LC_MESSAGES/cryoablation.po:")
+    assert third.startswith(f"error: {FR}:")
     lines.close()
 
 
 def test_preview_once_from_the_cli(tmp_path: Path) -> None:
+    """One render of a real language: the file the command names is that handout."""
     code, output = cli(
         ROOT,
         "preview",
@@ -355,5 +387,23 @@ def test_preview_once_from_the_cli(tmp_path: Path) -> None:
         str(tmp_path),
     )
     assert code == 0, output
-    assert "rendered" in output and "draft" in output
-    assert (tmp_path / "preview_cryoablation_laparoscopic_ko_letter_clinic.pdf").is_file()
+    target = tmp_path / "preview_cryoablation_laparoscopic_ko_letter_clinic.pdf"
+    match = re.search(
+        rf"rendered {re.escape(str(target))} in [\d.]+ s, (\d+) pages \(draft\)", output
+    )
+    assert match, output
+    pdf = target.read_bytes()
+    doc = reader(pdf)
+    project = load_project(ROOT)
+    assert len(doc.pages) == int(match.group(1)) <= project.leaflets["cryoablation"].page_budget
+    assert doc.trailer["/Root"]["/Lang"] == locale_info("ko").bcp47
+    korean = load_catalog(project, project.leaflets["cryoablation"], "ko").translations
+    text = "".join(pdftotext(pdf).split())
+    # Korean headings and the laparoscopic variant's label: that language, that variant.
+    shown = [korean.gettext(h) for h in ("What is cryoablation?", "During the procedure")]
+    shown.append(korean.pgettext("variant label", "Laparoscopic (through a few small cuts)"))
+    for translated in shown:
+        assert re.search("[\uac00-\ud7a3]", translated), translated  # Hangul
+        assert "".join(translated.split()) in text, translated
+    for page in doc.pages:  # the draft mark, in English for staff, on every page
+        assert "Translation not yet reviewed" in " ".join(page.extract_text().split())
