@@ -28,6 +28,7 @@ from pypdf import PdfReader  # noqa: E402
 
 from leaflets.catalog import load_catalog  # noqa: E402
 from leaflets.config import load_project  # noqa: E402
+from leaflets.process import setup_process  # noqa: E402
 from leaflets.render import BuildRequest, Renderer, resolve  # noqa: E402
 from tests.text_layer import EXTRACTORS, recovered, shown_words  # noqa: E402
 
@@ -42,6 +43,7 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     project = load_project(ROOT)
+    setup_process(project.fonts_dir)
     renderer = Renderer(project)
     leaflet = project.leaflets["cryoablation"]
     langs = args.langs.split(",") if args.langs else list(project.languages(leaflet.id))[1:]
