@@ -90,8 +90,13 @@ def build_vector_font_dictionary(original: Any) -> Any:
         reference: Any,
         pdf_version: Any,
     ) -> Any:
-        result = original(font_dictionary, pdf, font, widths, compress, reference, pdf_version)
         codes: ClusterCodes | None = getattr(font, "_leaflets_cluster_codes", None)
+        if codes is not None and codes.glyphs and widths is not font.widths:
+            # A font WeasyPrint does not subset (used in a form field; the handouts have
+            # none) gets the widths of all its glyphs, read from the file: the codes'
+            # too, or they would be drawn 1000 wide. Their text is lost there.
+            widths = {**widths, **{code: font.widths[code] for code in codes.glyphs}}
+        result = original(font_dictionary, pdf, font, widths, compress, reference, pdf_version)
         if codes is not None and codes.glyphs:
             # Lazy: WeasyPrint (and pydyf) are imported only by processes that render.
             import pydyf
