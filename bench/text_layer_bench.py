@@ -7,9 +7,10 @@ and pypdf. Prints, per language and extractor, the share of the words the
 handout prints (its HTML body, both variants) found in the extracted text,
 line-end hyphens joined; scripts without spaces are compared without white
 space. "before" is WeasyPrint's own text layer (ToUnicode only), "after" the
-project's (with /ActualText, leaflets/textlayer/). pypdf ignores
-/ActualText: its figure shows what a ToUnicode-only reader gets. Asserts
-nothing.
+project's (with /ActualText, and codes of their own with their text in
+ToUnicode for the glyphs of clusters that do not map one to one,
+leaflets/textlayer/). pypdf ignores /ActualText: its figure shows what a
+ToUnicode-only reader gets. Asserts nothing.
 
 Usage: .venv/bin/python bench/text_layer_bench.py [--langs hi,ar,th] [--markdown]
 """
@@ -17,23 +18,17 @@ Usage: .venv/bin/python bench/text_layer_bench.py [--langs hi,ar,th] [--markdown
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pypdf import PdfReader  # noqa: E402
-
 from leaflets.catalog import load_catalog  # noqa: E402
 from leaflets.config import load_project  # noqa: E402
+from leaflets.process import setup_process  # noqa: E402
 from leaflets.render import BuildRequest, Renderer, resolve  # noqa: E402
 from tests.text_layer import EXTRACTORS, recovered, shown_words  # noqa: E402
-
-
-def pypdf_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def main() -> None:
@@ -42,10 +37,11 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = parser.parse_args()
     project = load_project(ROOT)
+    setup_process(project.fonts_dir)
     renderer = Renderer(project)
     leaflet = project.leaflets["cryoablation"]
     langs = args.langs.split(",") if args.langs else list(project.languages(leaflet.id))[1:]
-    extractors = {**EXTRACTORS, "pypdf": pypdf_text}
+    extractors = EXTRACTORS
     names = list(extractors)
     header = ["lang", "words"] + [f"{n} {when}" for n in names for when in ("before", "after")]
     if args.markdown:

@@ -338,8 +338,8 @@ def test_text_layer_gives_back_the_words_of_the_page(
     built, renderer, project: Project, lang: str
 ) -> None:
     """Copy, search and screen readers read the text layer: at least 97 % of the words the
-    handout prints come back, with poppler and with PDFium (bench/text_layer_bench.py
-    prints the figures)."""
+    handout prints come back, with poppler and PDFium (/ActualText) and with pypdf
+    (ToUnicode alone; bench/text_layer_bench.py prints the figures)."""
     request = BuildRequest("cryoablation", "laparoscopic", lang, "letter")
     r = resolve(project, request)
     words = shown_words(renderer.html(r, load_catalog(project, r.leaflet, lang)), lang)
@@ -347,6 +347,20 @@ def test_text_layer_gives_back_the_words_of_the_page(
     for name, extract in EXTRACTORS.items():
         share = recovered(words, extract(pdf), lang)
         assert share >= 0.97, f"{lang}: {name} gives back {share:.1%} of the words"
+
+
+def test_text_layer_gives_words_with_reordered_signs_and_conjuncts_to_tounicode_readers(
+    built,
+) -> None:
+    """ि is drawn before its consonant (conjunct), and the same glyph reads as other
+    text elsewhere: pypdf, which reads ToUnicode alone, gets these words whole because
+    their glyphs have codes of their own (textlayer/codes.py)."""
+    pdf = built(leaflet="cryoablation", variant="laparoscopic", lang="hi", paper="letter").pdf
+    text = normalise(EXTRACTORS["pypdf"](pdf), "hi")
+    for word in ("प्रक्रिया", "स्थिति", "व्यक्ति"):
+        assert word in text, word
+    # A mark drawn onto its letter, after which the pen moves back: no space inside.
+    assert "कुछ" in text
 
 
 @pytest.mark.parametrize(

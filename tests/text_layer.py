@@ -1,10 +1,11 @@
 """Reading a handout's text layer back, as copy-paste, search and screen readers do.
 
-Two independent extractors: poppler's ``pdftotext`` (C++, used by many desktop
+Three independent extractors: poppler's ``pdftotext`` (C++, used by many desktop
 viewers' search and by indexers) and PDFium (Chrome's PDF engine, through
-pypdfium2). Both honour ``/ActualText``. pypdf and pdfminer.six read each
-glyph's ToUnicode entry only and ignore it: they are reported by the bench for
-comparison, not held to a figure.
+pypdfium2), which honour ``/ActualText``, and pypdf, which reads each glyph's
+ToUnicode entry only (as pdfminer.six does): the clinic edition gives the glyphs of
+clusters that do not map one to one codes of their own for it
+(leaflets/textlayer/codes.py).
 
 Used by tests/test_languages.py and bench/text_layer_bench.py.
 """
@@ -12,6 +13,7 @@ Used by tests/test_languages.py and bench/text_layer_bench.py.
 from __future__ import annotations
 
 import html
+import io
 import itertools
 import re
 import subprocess
@@ -21,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2
+from pypdf import PdfReader
 
 from leaflets.linebreak import word_boundaries
 from leaflets.locale import locale_info
@@ -62,7 +65,15 @@ def pdfium(pdf: bytes) -> str:
         document.close()
 
 
-EXTRACTORS: dict[str, Callable[[bytes], str]] = {"pdftotext": pdftotext, "pdfium": pdfium}
+def pypdf(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+EXTRACTORS: dict[str, Callable[[bytes], str]] = {
+    "pdftotext": pdftotext,
+    "pdfium": pdfium,
+    "pypdf": pypdf,
+}
 
 
 def shown_words(page_html: str, lang: str) -> list[str]:

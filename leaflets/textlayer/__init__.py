@@ -33,13 +33,18 @@ The sequences nest inside WeasyPrint's own tagged marked content (``/Span
 gets none: marked-content ``/ActualText`` came with PDF 1.5.
 
 Which extractors honour it (measured, bench/text_layer_bench.py): poppler
-(pdftotext) and PDFium do; pypdf and pdfminer.six read only ToUnicode.
+(pdftotext) and PDFium do; pypdf and pdfminer.six read only ToUnicode. For them, the
+glyphs of the clusters that do not map one to one get character codes of their own
+(``codes``): the first glyph of a cluster reads as its whole text in ToUnicode, the
+others as U+200B; a move back to the right after a mark inside such a word is written
+in short steps, which pypdf does not take for a space.
 Break opportunities the renderer inserts (U+200B, linebreak.py) are drawn as
 nothing and left out of the text.
 
 The package, in the order a line is drawn: ``glyphs`` (Pango's glyph runs, read once,
 and their clusters' text), ``empty`` (a font's empty glyphs), ``words`` (which words
-need /ActualText, and how a right-to-left word with marks is cut), ``draw`` (the line's
+need /ActualText, and how a right-to-left word with marks is cut), ``codes`` (the
+glyphs' codes of their own, and the font's /CIDToGIDMap for them), ``draw`` (the line's
 text operators, with the marked-content sequences), ``patch`` (the switch,
 :data:`ACTUAL_TEXT`, and :func:`install`, which puts ``draw`` in WeasyPrint's place).
 """

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .codes import ClusterCodes
 from .empty import EmptyGlyphs
 from .glyphs import cluster_texts, is_joiner, read_glyphs
 from .words import word_spans
 
+# The longest move to the right written as one number of a TJ array inside a word, in
+# thousandths of the font size: pypdf reads a longer one as a space between words (half
+# the font's space, about 130 in the Noto fonts), and the move that brings the pen back
+# after a mark drawn onto its letter is often longer (कुछ read as "कु छ").
+_STEP = 100
 # How far before the pen position a mark's anchor is drawn, in thousandths of the font
 # size: more than WeasyPrint's rounding of kerning moves the pen (under one per glyph).
 _ANCHOR_LEAD = 4
@@ -82,7 +88,9 @@ def draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
                     t2 = item_length if i == num_glyphs - 1 else clusters[i + 1]
                 to_unicode[glyph_id] = utf8[item_offset + t1 : item_offset + t2].decode()
         run_clusters = cluster_texts(glyphs, utf8, item_offset, item_length, rtl)
-        actual = word_spans(glyphs, run_clusters, font, pango, rtl, empty)
+        codes = ClusterCodes.of(font)
+        texts: dict[int, str] | None = {} if codes is not None else None
+        actual = word_spans(glyphs, run_clusters, font, pango, rtl, empty, texts)
         marked_end = -1
         anchor_due = False
         for i, glyph_id in enumerate(glyphs.ids):
@@ -128,6 +136,10 @@ def draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
                     logical_width = font.widths[glyph_id] = round(
                         stream.logical_rect.width * 1000 * FROM_UNITS / font_size
                     )
+                code = glyph_id
+                if texts and i in texts and codes is not None:
+                    # A code of its own, for readers of ToUnicode alone (codes.py).
+                    code = codes.code(font, glyph_id, texts[i], logical_width)
                 offset = glyphs.x_offsets[i] / font_size
                 rise = glyphs.y_offsets[i] / 1000
                 kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
@@ -140,7 +152,7 @@ def draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
                     _close(stream, string)
                     if rise:
                         stream.set_text_rise(-rise)
-                    lead, mark = _ANCHOR_LEAD, f"{glyph_id:04x}"
+                    lead, mark = _ANCHOR_LEAD, f"{code:04x}"
                     anchor = f"{empty.use(font, empty.anchor, chr(0x200B)):04x}"
                     stream.show_text(
                         f"{lead}<{anchor}>{_number(-lead - offset)}<{mark}>"
@@ -158,17 +170,17 @@ def draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
                     _close(stream, string)
                     stream.set_text_rise(-rise)
                     string = f"{-offset}" if offset else ""
-                    string += f"<{glyph_id:02x}>" if font.bitmap else f"<{glyph_id:04x}>"
+                    string += f"<{glyph_id:02x}>" if font.bitmap else f"<{code:04x}>"
                     stream.show_text(string)
                     stream.set_text_rise(0)
                     string = "<"
                 else:
                     if offset:
-                        string += f">{-offset}<"
-                    string += f"{glyph_id:02x}" if font.bitmap else f"{glyph_id:04x}"
+                        string += _move(-offset) if i < marked_end else f">{-offset}<"
+                    string += f"{glyph_id:02x}" if font.bitmap else f"{code:04x}"
 
                 if kerning:
-                    string += f">{int(kerning)}<"
+                    string += _move(int(kerning)) if i < marked_end else f">{int(kerning)}<"
 
             if i == marked_end - 1:
                 _close(stream, string)
@@ -185,3 +197,18 @@ def draw_first_line(stream: Any, textbox: Any, matrix: Any) -> list[Any]:
 def _number(value: float) -> str:
     """A TJ adjustment, without float noise."""
     return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _move(value: float) -> str:
+    """A TJ adjustment inside a word: a move to the right (a negative number) longer than
+    :data:`_STEP` as several numbers in a row, which move the pen as far (the page is the
+    same) and read as no space."""
+    if value >= -_STEP:
+        return f">{value}<"
+    steps = []
+    while value < -_STEP:
+        steps.append(f"{-_STEP}")
+        value += _STEP
+    if value:
+        steps.append(f"{value}")
+    return ">" + " ".join(steps) + "<"

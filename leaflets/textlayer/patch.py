@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
-from . import draw
+from . import codes, draw
 
 # Whether the document being drawn gets /ActualText (clinic edition: yes).
 ACTUAL_TEXT: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -15,14 +15,21 @@ ACTUAL_TEXT: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 
 def install() -> None:
-    """Replace WeasyPrint's ``draw_first_line`` with :func:`.draw.draw_first_line`.
+    """Replace WeasyPrint's ``draw_first_line`` with :func:`.draw.draw_first_line`, and
+    wrap its ``_build_vector_font_dictionary`` (:func:`.codes.build_vector_font_dictionary`,
+    which changes nothing for a font without codes of its own).
 
     WeasyPrint 70 has no hook for this; the function is private, hence the
     tests that read the text layer back with two extractors.
     """
     # Lazy: WeasyPrint is imported only by processes that render (see render.py).
     from weasyprint.draw import text
+    from weasyprint.pdf import fonts
 
+    if not getattr(fonts._build_vector_font_dictionary, "_leaflets_cluster_codes", False):
+        fonts._build_vector_font_dictionary = codes.build_vector_font_dictionary(
+            fonts._build_vector_font_dictionary
+        )
     if getattr(text.draw_first_line, "_leaflets_actual_text", False):
         return
     original = text.draw_first_line
