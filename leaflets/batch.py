@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .bundle import write_bundle
 from .config import Project
@@ -76,10 +76,13 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
     shutil.rmtree(out_dir / SCRATCH, ignore_errors=True)
 
 
+OutcomeStatus = Literal["built", "skipped", "refused", "failed"]
+
+
 @dataclass
 class Outcome:
     request: BuildRequest
-    status: str  # "built", "skipped", "refused" or "failed"
+    status: OutcomeStatus
     entry: ManifestEntry | None = None
     message: str = ""
     warnings: list[str] = field(default_factory=list)  # WeasyPrint's, about this handout

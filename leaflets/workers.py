@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from multiprocessing.util import Finalize
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .config import Project, load_project
 from .errors import LeafletsError, PolicyRefusal
@@ -31,11 +31,13 @@ from .render import BuildRequest, Renderer
 
 log = logging.getLogger("leaflets")
 
+ItemStatus = Literal["built", "refused", "failed"]
+
 
 @dataclass
 class WorkResult:
     request: BuildRequest
-    status: str  # "built", "refused" or "failed"
+    status: ItemStatus
     pdf: bytes = b""
     pages: int = 0
     review_status: str = ""

@@ -9,6 +9,7 @@ import re
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ..config import Leaflet, Project
 from ..entries import FUZZY, TRANSLATED, MsgidLines, forms, state
@@ -27,11 +28,14 @@ REVIEWED_BY = "X-Reviewed-By"
 REVIEW_DATE = "X-Review-Date"
 
 
+ReviewState = Literal["source", "draft", "reviewed"]
+
+
 @dataclass(frozen=True)
 class ReviewStatus:
     """Derived from the review ledger (``leaflets.review``), never from a header."""
 
-    status: str  # "source", "draft" or "reviewed"
+    status: ReviewState
     reviewer: str = ""  # who signed last
     date: str = ""  # when
     sealed: int = 0  # messages sealed, of

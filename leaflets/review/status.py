@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 import polib
 
@@ -31,9 +31,10 @@ from .ledger import Key, Seal, fingerprint, ledger_path, read_ledger
 # The header `sign` writes beside the three X-Review-* lines: "sealed of total".
 REVIEW_SEALED = "X-Review-Sealed"
 
-SEALED = "sealed"
-CHANGED = "changed"
-NEVER = "never"
+SealState = Literal["sealed", "changed", "never"]
+SEALED: Final = "sealed"
+CHANGED: Final = "changed"
+NEVER: Final = "never"
 STATES = (SEALED, CHANGED, NEVER)
 
 
@@ -77,7 +78,7 @@ class Message:
 @dataclass(frozen=True)
 class MessageReview:
     message: Message
-    state: str  # SEALED, CHANGED or NEVER
+    state: SealState
     seal: Seal | None = None  # the seal it has, or had before it changed
 
     def as_dict(self) -> dict[str, Any]:
@@ -153,7 +154,7 @@ class CatalogReview:
     header: dict[str, str] = field(default_factory=dict)  # what the X-Review-* lines say
     header_line: int | None = None
 
-    def count(self, state: str) -> int:
+    def count(self, state: SealState) -> int:
         return sum(1 for m in self.messages if m.state == state)
 
     @property
