@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from leaflets.batch import plan  # noqa: E402
 from leaflets.catalog import load_catalog  # noqa: E402
 from leaflets.config import load_project  # noqa: E402
+from leaflets.process import setup_process  # noqa: E402
 from leaflets.render import Renderer, resolve  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -64,6 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="leaflets-bench-") as tmp:
         work = Path(tmp)
         # (a) The same HTML our renderer feeds WeasyPrint, one process per handout.
+        setup_process(project.fonts_dir)  # this script owns its process
         renderer = Renderer(project)
         html_dir = work / "html"
         html_dir.mkdir()

@@ -24,6 +24,7 @@ import polib  # noqa: E402
 
 from leaflets.config import load_project  # noqa: E402
 from leaflets.preview import Preview  # noqa: E402
+from leaflets.process import setup_process  # noqa: E402
 
 
 def main() -> None:
@@ -37,6 +38,7 @@ def main() -> None:
             shutil.copytree(ROOT / name, root / name)
         shutil.copy(ROOT / "leaflets.toml", root / "leaflets.toml")
         project = load_project(root)
+        setup_process(project.fonts_dir)  # this script owns its process
         for lang in args.langs.split(","):
             session = Preview(
                 project, "cryoablation", "percutaneous", lang, "letter", Path(tmp) / "preview"

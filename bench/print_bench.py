@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from leaflets.config import load_project  # noqa: E402
 from leaflets.pdfx import OutputIntent  # noqa: E402
 from leaflets.preflight import preflight_bytes  # noqa: E402
+from leaflets.process import setup_process  # noqa: E402
 from leaflets.render import ICC_PROFILE, BuildRequest, Renderer  # noqa: E402
 
 
@@ -53,6 +54,7 @@ def main() -> None:
         )
 
     prepare, _ = cpu(lambda: OutputIntent.load("embedded", project.templates_dir / ICC_PROFILE))
+    setup_process(project.fonts_dir)  # this script owns its process
     renderer = Renderer(project)
     sizes: dict[str, int] = {}
     for lang in langs:  # warm-up: fonts loaded, output intent prepared
