@@ -66,13 +66,13 @@ def main() -> None:
         work = Path(tmp)
         # (a) The same HTML our renderer feeds WeasyPrint, one process per handout.
         setup_process(project.fonts_dir)  # this script owns its process
-        renderer = Renderer(project)
         html_dir = work / "html"
         html_dir.mkdir()
-        for request in requests:
-            r = resolve(project, request)
-            html = renderer.html(r, load_catalog(project, r.leaflet, request.lang))
-            (html_dir / f"{request.filename()}.html").write_text(html, encoding="utf-8")
+        with Renderer(project) as renderer:
+            for request in requests:
+                r = resolve(project, request)
+                html = renderer.html(r, load_catalog(project, r.leaflet, request.lang))
+                (html_dir / f"{request.filename()}.html").write_text(html, encoding="utf-8")
         naive_out = work / "naive"
         naive_out.mkdir()
         started = time.perf_counter()
