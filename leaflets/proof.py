@@ -144,11 +144,11 @@ def proof_sheets(
                 "the patient's languages with --lang"
             )
     out = out_folder(project, out_dir)
-    renderer = Renderer(project)
     suffix = "" if layout == "standard" else f"_{layout}"
-    for paper in chosen_papers:
-        target = out / f"proof_{leaflet.id}_{variant_id}_{paper}{suffix}.png"
-        failed = proof_sheet(
-            project, renderer, leaflet.id, variant_id, paper, chosen_langs, target, layout
-        )
-        yield ProofSheet(target, failed)
+    with Renderer(project) as renderer:
+        for paper in chosen_papers:
+            target = out / f"proof_{leaflet.id}_{variant_id}_{paper}{suffix}.png"
+            failed = proof_sheet(
+                project, renderer, leaflet.id, variant_id, paper, chosen_langs, target, layout
+            )
+            yield ProofSheet(target, failed)

@@ -289,7 +289,11 @@ def _isolated_results(
     with _pool(project, scratch, 1) as pool:
         while suspects:
             request = suspects.popleft()
-            future = pool.submit(_work, [request], seconds)
+            try:
+                future = pool.submit(_work, [request], seconds)
+            except BrokenProcessPool:  # the worker died idle: nothing of this item ran
+                suspects.appendleft(request)
+                return
             worker = list(pool._processes.values())  # the one process, started by submit
             try:
                 results = future.result()

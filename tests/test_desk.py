@@ -781,6 +781,23 @@ def test_patient_details_are_not_logged_nor_written(
             continue
 
 
+def test_characters_no_font_draws_are_not_logged(
+    app: Flask, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A name in a script the handout's fonts cannot draw: WeasyPrint warns about each
+    character it drew as a box, which would spell the name out in the log. The desk
+    refuses the handout and logs only that it did, never the characters."""
+    name = "\u10dc\u10d8\u10dc\u10dd \u10d1\u10d4\u10e0\u10d8\u10eb\u10d4"  # Georgian
+    client = app.test_client()
+    with caplog.at_level(logging.DEBUG):
+        response = client.post("/api/v1/handouts", json=api_body(fields={"patient": name}))
+    assert response.status_code == 422
+    assert "cannot print some characters" in response.get_json()["errors"][0]["message"]
+    captured = capfd.readouterr()
+    for text in (caplog.text, captured.out, captured.err):
+        assert not any(char in text for char in name.replace(" ", "")), text[-2000:]
+
+
 def test_renderer_processes_time_out_recover_and_match(
     fixture_project: Project, fixture_built: Any
 ) -> None:

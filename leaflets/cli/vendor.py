@@ -33,7 +33,7 @@ def preflight(
     Print edition: TrimBox and BleedBox against the paper and its bleed, fonts
     embedded, no RGB colour, an output intent, text inside the safe zone, page
     count. Clinic edition: tagged, a language and a title. Prints
-    `path: code: message` per problem; exit code 1 when there are errors.
+    `path: severity code: message` per problem; exit code 1 when there are errors.
 
     \b
     Example:

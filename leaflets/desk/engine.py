@@ -11,6 +11,7 @@ waiting for ever. Handouts travel between processes through pipes, in memory.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import signal
 import threading
@@ -63,9 +64,16 @@ class LocalEngine:
         # Waiting longer than a render may take means the renderer is stuck or swamped.
         if not self._lock.acquire(timeout=self.timeout):
             raise RenderTimeout("the desk is busy; try again in a moment")
+        # WeasyPrint's own log lines may quote the patient's details (a character no
+        # font draws): in this process they are collected with the handout, not passed
+        # on; the server logs them through handouts.log_warnings, which leaves such
+        # text out. (Renderer processes log nowhere.)
+        weasyprint_log = logging.getLogger("weasyprint")
+        disabled, weasyprint_log.disabled = weasyprint_log.disabled, True
         try:
             return render_handout(self.renderer, request)
         finally:
+            weasyprint_log.disabled = disabled
             self._lock.release()
 
     def close(self) -> None:
