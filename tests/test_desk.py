@@ -3,6 +3,7 @@ the OpenAPI contract, and the patient-data rules (nothing logged, nothing writte
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import multiprocessing
@@ -20,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from fontTools.ttLib import TTFont
 from werkzeug.datastructures import MultiDict
 
 from leaflets import batch
@@ -850,3 +852,27 @@ def test_render_handout_api_matches_renderer(renderer: Renderer, project: Projec
     assert made.filename == "cryoablation_percutaneous_ar_a4_clinic.pdf"
     assert made.pdf == renderer.render(request).pdf
     assert made.review_status == "draft"
+
+
+def test_every_language_name_is_served_in_a_font_that_draws_it(client: FlaskClient) -> None:
+    """A clinic computer may lack fonts for some scripts (the test browser has none for
+    Cyrillic or Vietnamese): each language's own name comes with a font of the desk's
+    that has every one of its characters."""
+    css = client.get("/desk-fonts.css").get_data(as_text=True)
+    faces = dict(re.findall(r'font-family: "(desk-[^"]+)"; src: url\("(/fonts/[^"]+)"\)', css))
+    chosen = dict(re.findall(r'span\[lang="([^"]+)"\] \{ font-family: "(desk-[^"]+)"', css))
+    offer = client.get("/api/v1/leaflets").get_json()["leaflets"][0]
+    checked = 0
+    for lang in offer["languages"]:
+        name = lang["native_name"]
+        if name.isascii():
+            continue
+        family = chosen[lang["tag"]]
+        response = client.get(faces[family])
+        assert response.status_code == 200
+        with TTFont(io.BytesIO(response.get_data())) as font:
+            cmap = font.getBestCmap()
+        missing = [c for c in name if not c.isspace() and ord(c) not in cmap]
+        assert not missing, (lang["tag"], name, missing)
+        checked += 1
+    assert {"ru", "uk", "vi"} <= set(chosen) and checked >= 20

@@ -1,9 +1,11 @@
 """Fonts for the desk's own page: language names in their scripts, from the project's fonts.
 
 A clinic computer may have no font for Devanagari or Chinese, and then "हिन्दी"
-shows as empty boxes. The desk serves, from memory, tiny subsets of the
-project's own (OFL) fonts holding just the characters of the language names it
-shows: a few kilobytes each, nothing from elsewhere.
+shows as empty boxes (a browser without Cyrillic or Vietnamese fonts does the same
+to "Русский" and "Tiếng Việt", so the Latin stack's names are served too). The
+desk serves, from memory, tiny subsets of the project's own (OFL) fonts holding
+just the characters of the language names it shows: a few kilobytes each, nothing
+from elsewhere.
 """
 
 from __future__ import annotations
@@ -43,14 +45,14 @@ def _subset(path: Path, text: str) -> bytes:
 
 
 def web_fonts(fonts_dir: Path, offer: Offer) -> WebFonts:
-    """One small font per script the offered language names need beyond Latin."""
+    """One small font per script the offered language names need, Latin included."""
     fontset = load_fonts(fonts_dir)
     names: dict[str, tuple[str, set[str]]] = {}  # stack -> (a bold family, text)
     tags: dict[str, str] = {}  # BCP 47 tag -> stack
     for leaflet in offer.leaflets:
         for lang in leaflet.languages:
             stack = locale_info(lang.code).font_stack
-            if stack == "latin" or stack not in fontset.stacks:
+            if stack not in fontset.stacks:
                 continue
             bold = fontset.stacks[stack][1][0]
             names.setdefault(stack, (bold, set()))[1].update(lang.native_name)
@@ -69,5 +71,7 @@ def web_fonts(fonts_dir: Path, offer: Offer) -> WebFonts:
         )
     for tag, stack in sorted(tags.items()):
         if f"{stack}." in " ".join(files):
-            rules.append(f':lang({tag}) {{ font-family: "desk-{stack}", sans-serif; }}')
+            # The names only (the spans that carry their language), not the page: the
+            # page's own language (English) must keep the browser's full fonts.
+            rules.append(f'span[lang="{tag}"] {{ font-family: "desk-{stack}", sans-serif; }}')
     return WebFonts(files, "\n".join(rules) + "\n")
