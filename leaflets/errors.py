@@ -5,7 +5,7 @@ ledger, preflight of finished PDFs): path, line, severity, code and message, sho
 as ``path:line: severity code: message``. A :class:`LeafletsError` is a problem that
 stops the operation; ``str(error)`` is ``path:line: message`` (or ``path: message``
 when there is no line), so the CLI can print any of them as one line without a
-traceback, and ``error.problem`` is the same problem as a :class:`Problem`.
+traceback, and ``error.as_problem()`` is the same problem as a :class:`Problem`.
 """
 
 from __future__ import annotations
@@ -75,10 +75,12 @@ class LeafletsError(Exception):
     def __str__(self) -> str:
         return f"{_place(self.path, self.line)}{self.message}"
 
-    @property
-    def problem(self) -> Problem:
-        """This error as the one located-problem type (for JSON and reports)."""
-        return Problem(self.path or "", self.line, ERROR, self.code, self.message)
+    def as_problem(self, code: str | None = None, path: str | Path = "") -> Problem:
+        """This error as the one located-problem type (for reports and JSON): with the
+        caller's code for it where the caller knows better (a ledger that cannot be
+        read is "review-ledger"), and ``path`` where the error names no file."""
+        shown = self.path or str(path)
+        return Problem(shown, self.line, ERROR, code or self.code, self.message)
 
 
 class ConfigError(LeafletsError):

@@ -93,9 +93,7 @@ def check_reviews(project: Project, langs: Iterable[str] | None = None) -> list[
         try:
             review = catalog_review(project, leaflet, lang)
         except LeafletsError as exc:
-            problems.append(
-                Problem(exc.path or str(path), exc.line, ERROR, "review-ledger", exc.message)
-            )
+            problems.append(exc.as_problem("review-ledger", path))
             continue
         problems += change_problems(review) + claim_problems(review)
     return problems
@@ -113,7 +111,7 @@ def file_claim_problems(path: Path, shown: str, data: bytes) -> list[Problem]:
     try:
         seals = read_ledger(ledger, str(Path(shown).with_name(ledger.name)))
     except LeafletsError as exc:
-        return [Problem(exc.path or shown, exc.line, ERROR, "review-ledger", exc.message)]
+        return [exc.as_problem("review-ledger", shown)]
     header = {k: str(v).strip() for k, v in po.metadata.items() if k.startswith("X-Review")}
     review = CatalogReview(
         "",
