@@ -42,17 +42,15 @@ def fingerprint(
 
 
 @dataclass(frozen=True)
-class Seal:
-    """One signed message as the ledger records it."""
+class MessageText:
+    """What a seal covers: a message's context, English and every translated form,
+    with its identity (``key``) and its ``fingerprint``. A catalog's message and a
+    ledger's seal are both this text, and match when their fingerprints do."""
 
     context: str | None
     source: str
     source_plural: str
     translation: tuple[str, ...]
-    reviewer: str
-    date: dt.date
-    credential: str = ""
-    line: int = field(default=0, compare=False)  # of its [[seal]] in the ledger
 
     @property
     def key(self) -> Key:
@@ -61,6 +59,16 @@ class Seal:
     @property
     def fingerprint(self) -> str:
         return fingerprint(self.context, self.source, self.source_plural, self.translation)
+
+
+@dataclass(frozen=True)
+class Seal(MessageText):
+    """One signed message as the ledger records it."""
+
+    reviewer: str
+    date: dt.date
+    credential: str = ""
+    line: int = field(default=0, compare=False)  # of its [[seal]] in the ledger
 
 
 def ledger_path(catalog: Path) -> Path:

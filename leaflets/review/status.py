@@ -26,7 +26,7 @@ from ..catalog import (
 from ..config import Leaflet, Project
 from ..errors import CatalogError, LeafletsError, UnknownChoiceError, UsageProblem
 from ..memo import BoundedCache, stamp
-from .ledger import Key, Seal, fingerprint, ledger_path, read_ledger
+from .ledger import Key, MessageText, Seal, ledger_path, read_ledger
 
 # The header `sign` writes beside the three X-Review-* lines: "sealed of total".
 REVIEW_SEALED = "X-Review-Sealed"
@@ -39,22 +39,14 @@ STATES = (SEALED, CHANGED, NEVER)
 
 
 @dataclass(frozen=True)
-class Message:
+class Message(MessageText):
     """One live (not obsolete) message of a catalog, as the reviewer sees it."""
 
-    context: str | None
-    source: str
-    source_plural: str
-    translation: tuple[str, ...]
     fuzzy: bool
     line: int  # of its msgid
     references: tuple[str, ...] = ()
     comment: str = ""
     previous: Key | None = None  # msgmerge's #| msgctxt/msgid of a fuzzy entry
-
-    @property
-    def key(self) -> Key:
-        return (self.context, self.source)
 
     @property
     def translated(self) -> bool:
@@ -64,10 +56,6 @@ class Message:
     def state(self) -> str:
         """TRANSLATED, FUZZY or UNTRANSLATED (``entries.state``)."""
         return entries.state(self.translation, self.fuzzy)
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.context, self.source, self.source_plural, self.translation)
 
     @property
     def signable(self) -> bool:
