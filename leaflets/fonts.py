@@ -95,8 +95,23 @@ def _face_problem(family: str, file: Path, fonts_dir: Path) -> str | None:
     return None
 
 
-def load_fonts(fonts_dir: Path) -> FontSet:
+Faces = dict[str, tuple[Path, int]]  # family -> (file, weight)
+Stacks = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
+_Parsed = tuple[Faces, Stacks, dict[str, float]]
+# Font lists and font sets a process keeps, by the version of each file they were read
+# from: every render asks for its language's glyphs, and reading fonts.toml and
+# opening every face again each time cost more than the catalog it checks.
+MAX_FONT_SETS = 16
+PARSED_LISTS: BoundedCache[_Parsed] = BoundedCache(MAX_FONT_SETS)
+FONT_SETS: BoundedCache[FontSet] = BoundedCache(MAX_FONT_SETS)
+
+
+def _parse(fonts_dir: Path) -> _Parsed:
     path = fonts_dir / "fonts.toml"
+    key = (fonts_dir, stamp(path))
+    parsed = PARSED_LISTS.get(key)
+    if parsed is not None:
+        return parsed
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         faces = {
@@ -117,12 +132,26 @@ def load_fonts(fonts_dir: Path) -> FontSet:
         for family in regular + bold:
             if family not in faces:
                 raise LeafletsError(f"stack {name!r} names unknown face {family!r}", FONTS_TOML)
+    PARSED_LISTS.put(key, (faces, stacks, line_heights))
+    return faces, stacks, line_heights
+
+
+def load_fonts(fonts_dir: Path) -> FontSet:
+    """fonts/fonts.toml and the faces it names, read again only when one of those
+    files changed. Treat the result as read-only: it is shared."""
+    faces, stacks, line_heights = _parse(fonts_dir)
+    key = (fonts_dir, stamp(fonts_dir / "fonts.toml"), tuple(stamp(f) for f, _ in faces.values()))
+    fontset = FONT_SETS.get(key)
+    if fontset is not None:
+        return fontset
     broken = {}
     for family, (file, _) in faces.items():
         problem = _face_problem(family, file, fonts_dir)
         if problem is not None:
             broken[family] = problem
-    return FontSet(faces, stacks, broken, line_heights)
+    fontset = FontSet(faces, stacks, broken, line_heights)
+    FONT_SETS.put(key, fontset)
+    return fontset
 
 
 # Font versions whose character maps a process keeps: more than a project has faces

@@ -80,3 +80,21 @@ def test_glyph_coverage_follows_the_font_files_and_is_bounded(
         faces[latin][0].write_bytes(faces[thai][0].read_bytes())
     assert ord("ñ") not in language_coverage(root / "fonts", "es")
     assert len(fonts.CMAPS) == 2
+
+
+def test_font_sets_are_read_again_when_a_font_file_changes(tmp_path: Path) -> None:
+    """Every render asks for its fonts: the font list is read once per version of
+    fonts.toml and of the faces it names, and a change to any of them is seen."""
+    root = copy_project(tmp_path)
+    fonts_dir = root / "fonts"
+    first = load_fonts(fonts_dir)
+    assert load_fonts(fonts_dir) is first and not first.broken
+    family = "lf-latin"
+    face = first.faces[family][0]
+    face.write_bytes(b"version https://git-lfs.github.com/spec/v1\n")
+    second = load_fonts(fonts_dir)
+    assert "Git LFS" in second.broken[family] and load_fonts(fonts_dir) is second
+    listing = fonts_dir / "fonts.toml"
+    text = listing.read_text(encoding="utf-8")
+    listing.write_text(text.replace("line_height = 1.8", "line_height = 1.9"), encoding="utf-8")
+    assert load_fonts(fonts_dir).line_heights["nastaliq"] == 1.9
