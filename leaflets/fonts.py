@@ -18,10 +18,14 @@ _FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
 FONTS_TOML = "fonts/fonts.toml"
 
 
+Faces = dict[str, tuple[Path, int]]  # family -> (file, weight)
+Stacks = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
+
+
 @dataclass(frozen=True)
 class FontSet:
-    faces: dict[str, tuple[Path, int]]  # family -> (file, weight)
-    stacks: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
+    faces: Faces
+    stacks: Stacks
     # Faces that cannot be used, and why: only the languages that need them fail.
     broken: dict[str, str]
     # Scripts whose lines need their own height (a multiple of the font size), such
@@ -95,8 +99,6 @@ def _face_problem(family: str, file: Path, fonts_dir: Path) -> str | None:
     return None
 
 
-Faces = dict[str, tuple[Path, int]]  # family -> (file, weight)
-Stacks = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]  # script -> (regular, bold)
 _Parsed = tuple[Faces, Stacks, dict[str, float]]
 # Font lists and font sets a process keeps, by the version of each file they were read
 # from: every render asks for its language's glyphs, and reading fonts.toml and
