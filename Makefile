@@ -20,8 +20,9 @@ build: setup
 serve: setup
 	$(BIN)/leaflets serve
 
+# On every core (at most 4); each language's tests share one worker (tests/conftest.py).
 test: setup lint
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n auto --maxprocesses 4 --dist loadgroup
 
 lint: setup
 	$(BIN)/ruff check .

@@ -11,7 +11,7 @@ then measures from sending a request to its last byte:
 and the peak RSS of each renderer process (goal <= 300 MB with CJK in use).
 Prints figures; asserts nothing. Every loop is bounded.
 
-Usage: .venv/bin/python bench/desk_bench.py [--workers 2] [--rounds 3]
+Usage: .venv/bin/python bench/desk_bench.py [--workers 2] [--rounds 3] [--langs en es ...]
 """
 
 from __future__ import annotations
@@ -64,11 +64,11 @@ def request(port: int, method: str, path: str, body: dict[str, object] | None = 
     return seconds
 
 
-def handout(i: int) -> dict[str, object]:
+def handout(i: int, langs: list[str]) -> dict[str, object]:
     return {
         "leaflet": "cryoablation",
         "variant": VARIANTS[i % 2],
-        "lang": LANGS[i % len(LANGS)],
+        "lang": langs[i % len(langs)],
         "paper": "a4" if i % 3 else "letter",
         "fields": FIELDS,
     }
@@ -97,7 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3, help="repeats of each measurement")
+    parser.add_argument("--langs", nargs="+", default=LANGS, help="languages of the handouts")
     args = parser.parse_args()
+    langs: list[str] = args.langs
     port = free_port()
     env = {**os.environ, "LEAFLETS_DESK_TOKEN": ""}
     command = [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), "serve"]
@@ -121,8 +123,8 @@ def main() -> None:
         with ThreadPoolExecutor(args.workers) as pool:
             list(
                 pool.map(
-                    lambda i: request(port, "POST", "/api/v1/handouts", handout(i)),
-                    range(len(LANGS) * args.workers),
+                    lambda i: request(port, "POST", "/api/v1/handouts", handout(i, langs)),
+                    range(len(langs) * args.workers),
                 )
             )
 
@@ -133,19 +135,21 @@ def main() -> None:
         )
 
         single = [
-            request(port, "POST", "/api/v1/handouts", handout(i)) for i in range(8 * args.rounds)
+            request(port, "POST", "/api/v1/handouts", handout(i, langs))
+            for i in range(len(langs) * args.rounds)
         ]
         print(
             f"(b) one at a time: median {statistics.median(single):.3f} s, "
             f"p95 {p95(single):.3f} s ({len(single)} handouts)"
         )
 
-        total = 16 * args.rounds
+        total = 2 * len(langs) * args.rounds
         wall = time.perf_counter()
         with ThreadPoolExecutor(8) as pool:
             burst = list(
                 pool.map(
-                    lambda i: request(port, "POST", "/api/v1/handouts", handout(i)), range(total)
+                    lambda i: request(port, "POST", "/api/v1/handouts", handout(i, langs)),
+                    range(total),
                 )
             )
         wall = time.perf_counter() - wall
@@ -161,7 +165,7 @@ def main() -> None:
             + ", ".join(f"{mb} MB" for mb in sorted(rss.values(), reverse=True))
         )
     finally:
-        os.killpg(server.pid, signal.SIGINT)
+        server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -171,7 +175,7 @@ def main() -> None:
     cold = []
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as out:
         for i in range(args.rounds):
-            body = handout(i)
+            body = handout(i, langs)
             fields = [x for k, v in FIELDS.items() for x in ("--field", f"{k}={v}")]
             build = [
                 "build",

@@ -9,6 +9,7 @@ and a build take a fraction of the time."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -81,6 +82,46 @@ def fixture_built(fixture_project: Project) -> Iterator[_Built]:
     renderer.close()
 
 
+# Shipped languages and English: a test whose parameters name one renders its handouts.
+_LANGS = frozenset(["en", *(p.name for p in (ROOT / "locales").iterdir() if p.is_dir())])
+# Modules whose tests share an expensive module fixture (a desk server and a browser,
+# the desk's web fonts, a sandbox project): each runs whole in one worker.
+_WHOLE_MODULES = frozenset(
+    ["tests/test_desk.py", "tests/test_desk_browser.py", "tests/test_properties.py"]
+)
+
+
+def work_unit(nodeid: str) -> str:
+    """Which tests ``make test`` sends to one worker together (pytest-xdist; see the
+    scheduler below). Every process renders for itself (``built``), so every test of one
+    language goes to one worker and each of its handouts is rendered once; a module of
+    ``_WHOLE_MODULES`` goes whole; any other test goes wherever a worker is free."""
+    module = nodeid.split("::", 1)[0]
+    if module in _WHOLE_MODULES:
+        return module
+    if nodeid.endswith("]") and "[" in nodeid:
+        for part in nodeid[nodeid.index("[") + 1 : -1].split("-"):
+            if part in _LANGS:
+                return f"lang {part}"
+    return nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadgroup``, tests are grouped by ``work_unit``. (xdist's own
+    grouping reads ``xdist_group`` marks, which it cannot apply under pytest 9.2: it
+    renames a node id through an attribute pytest no longer reads.) Bigger units are
+    sent first; each worker asks for more when it runs low."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return ByWorkUnit(config, log)
+
+
 @pytest.fixture(autouse=True)
 def fail_on_weasyprint_warnings(
     request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
@@ -130,9 +171,11 @@ def reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
+@functools.lru_cache(maxsize=64)
 def pdf_text(pdf: bytes) -> str:
     """All text of a PDF, with words hyphenated at line ends joined again and runs of
-    white space folded to one space."""
+    white space folded to one space. Kept for the last PDFs read: the renders are
+    shared, and several tests read the same one."""
     text = "\n".join(page.extract_text() or "" for page in reader(pdf).pages)
     text = re.sub(r"(\w)[-\u2010]\s*\n(\w)", r"\1\2", text)
     return " ".join(text.split())

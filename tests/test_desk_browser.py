@@ -83,16 +83,19 @@ def server() -> Iterator[str]:
             pytest.fail(f"the desk did not start: {output}")
         time.sleep(0.2)
     yield url
-    os.killpg(proc.pid, signal.SIGINT)
+    # SIGTERM, as a service manager stops it (Ctrl+C may be ignored in a background job).
+    proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(timeout=15)
+        code = proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        pytest.fail("the desk did not stop on SIGTERM")
     log = ""
     if proc.stdout is not None:
         log = proc.stdout.read().decode()
         proc.stdout.close()
+    assert code == 0 and log.rstrip().endswith("stopped"), log[-500:]
     # The server's own log: requests are there, the patient's name never.
     assert "POST /handout 200" in log and "POST /login 303" in log
     assert "Quenby" not in log and TOKEN not in log

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
 import math
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
+import pypdfium2
+import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
 
@@ -66,22 +68,32 @@ def _layer_text(pdf: bytes) -> str:
     return re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
 
 
-def _sized_text(pdf: bytes) -> list[tuple[int, float, float, str]]:
-    """(page, font size in points, baseline height, text) of every piece of text."""
-    pieces: list[tuple[int, float, float, str]] = []
-    for number, page in enumerate(reader(pdf).pages, 1):
-
-        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, number: int = number) -> None:
-            if not text.strip():
-                return
-            # The text matrix times the current transformation matrix.
-            b = tm[0] * cm[1] + tm[1] * cm[3]
-            d = tm[2] * cm[1] + tm[3] * cm[3]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            pieces.append((number, float(size) * math.hypot(b, d), y, text))
-
-        page.extract_text(visitor_text=visit)
-    return pieces
+def _sized_chars(pdf: bytes) -> list[tuple[int, float, float, str]]:
+    """(page, font size in points, baseline height, character) of every character
+    drawn, as PDFium reads them (the glyph's font size times its matrix's scale; the
+    origin's height from the page's bottom)."""
+    chars: list[tuple[int, float, float, str]] = []
+    document = pypdfium2.PdfDocument(pdf)
+    matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    try:
+        for number, page in enumerate(document, 1):
+            textpage = page.get_textpage()
+            for index in range(textpage.count_chars()):
+                char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index))
+                if pdfium_c.FPDFText_IsGenerated(textpage.raw, index) or not char.strip():
+                    continue
+                pdfium_c.FPDFText_GetMatrix(textpage.raw, index, ctypes.byref(matrix))
+                pdfium_c.FPDFText_GetCharOrigin(
+                    textpage.raw, index, ctypes.byref(x), ctypes.byref(y)
+                )
+                size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
+                chars.append((number, size * math.hypot(matrix.b, matrix.d), y.value, char))
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return chars
 
 
 def _struct_langs(pdf: bytes) -> list[str]:
@@ -246,7 +258,7 @@ def test_large_print_sizes_and_budget(built, project: Project, lang: str, paper:
         leaflet="cryoablation", variant="laparoscopic", lang=lang, paper=paper, layout="large-print"
     )
     assert 1 <= result.pages <= project.leaflets["cryoablation"].budget("large-print") == 12
-    pieces = _sized_text(result.pdf)
+    pieces = _sized_chars(result.pdf)
     assert pieces
     body = [p for p in pieces if p[2] > FOOTER_TOP]
     footer = [p for p in pieces if p[2] <= FOOTER_TOP]

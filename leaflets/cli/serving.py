@@ -36,7 +36,8 @@ def serve(host: str, port: int, workers: int | None, token_file: Any) -> None:
     patient's details, see the pages and print. Patient details are rendered in
     memory and never written to disk or logged. Listens on 127.0.0.1 unless an
     access token is set; then the page asks for it once and the API takes
-    `Authorization: Bearer TOKEN`. Stop with Ctrl+C.
+    `Authorization: Bearer TOKEN`. Stop with Ctrl+C (or SIGTERM, as a service
+    manager sends).
 
     \b
     Example:
@@ -58,4 +59,5 @@ def serve(host: str, port: int, workers: int | None, token_file: Any) -> None:
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     except KeyboardInterrupt:
-        click.echo("stopped")
+        pass  # waitress ends its loop on Ctrl+C itself; the interrupt may come before
+    click.echo("stopped")

@@ -87,9 +87,11 @@ _RENDERER: Renderer | None = None
 
 def _worker_init(root: str) -> None:
     global _RENDERER
-    # Ctrl+C reaches the whole process group: the server stops the workers itself,
-    # without a traceback from each.
+    # Ctrl+C reaches the whole process group, and a service manager may send SIGTERM
+    # to every process of the service: the server stops the workers itself, without a
+    # traceback from each and with their font copies removed.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     project = load_project(Path(root))
     setup_process(project.fonts_dir)
     _RENDERER = Renderer(project)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import waitress
@@ -84,6 +87,25 @@ def check_listen(host: str, token: str | None) -> None:
         )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM (what a service manager sends) stops the desk the way Ctrl+C does: the
+    renderer processes are shut down and their font copies removed. Only the main
+    thread can take signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def serve(
     project: Project,
     host: str,
@@ -93,9 +115,23 @@ def serve(
     threads: int = 8,
     ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Start the renderer processes, warm them, then serve until interrupted."""
+    """Start the renderer processes, warm them, then serve until interrupted (Ctrl+C
+    or SIGTERM)."""
     check_listen(host, token)
     setup_process(project.fonts_dir)
+    with stop_on_sigterm():
+        _serve(project, host, port, workers, token, threads, ready)
+
+
+def _serve(
+    project: Project,
+    host: str,
+    port: int,
+    workers: int,
+    token: str | None,
+    threads: int,
+    ready: Callable[[str], None] | None,
+) -> None:
     engine = PoolEngine(project, workers)
     try:
         engine.warm()

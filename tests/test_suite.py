@@ -1,0 +1,45 @@
+"""How the suite is run: ``make test`` spreads it over the cores (pytest-xdist) in work
+units that keep each render to one process (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import ROOT, work_unit
+
+
+def test_tests_of_one_language_share_a_worker() -> None:
+    urdu = [
+        "tests/test_languages.py::test_language_builds_within_budget[ur-percutaneous-letter]",
+        "tests/test_languages.py::test_text_layer_gives_back_the_words_of_the_page[ur]",
+        "tests/test_layouts.py::test_large_print_sizes_and_budget[ur-a4]",
+        "tests/test_layouts.py::test_bilingual_pairs_every_section_within_budget[ur-letter]",
+    ]
+    assert {work_unit(nodeid) for nodeid in urdu} == {"lang ur"}
+    assert work_unit("tests/test_layouts.py::test_large_print_sizes_and_budget[zh_Hans-a4]") == (
+        "lang zh_Hans"
+    )
+
+
+def test_a_modules_shared_server_stays_in_one_worker() -> None:
+    browser = [
+        "tests/test_desk_browser.py::test_the_page_asks_for_the_token_once",
+        "tests/test_desk_browser.py::test_arabic_preview_is_right_to_left",
+    ]
+    assert len({work_unit(nodeid) for nodeid in browser}) == 1
+
+
+def test_other_tests_go_wherever_a_worker_is_free() -> None:
+    others = [
+        "tests/test_batch.py::test_bundle_for_the_vendor",
+        "tests/test_batch.py::test_shards_are_disjoint_and_merge_to_the_full_run",
+        "tests/test_layouts.py::test_layouts_are_byte_reproducible[bilingual]",
+    ]
+    assert len({work_unit(nodeid) for nodeid in others}) == len(others)
+
+
+def test_make_test_uses_the_work_units() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe is not None
+    assert re.search(r"pytest .*-n auto .*--dist loadgroup", recipe.group(1))
