@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -60,12 +60,6 @@ def render_item(renderer: Any, request: BuildRequest, limit: float | None = None
     preflighted), stopped after ``limit`` seconds (default: ITEM_TIME_LIMIT, read at
     each call): what the API renders with."""
     return render_one(renderer, request, ITEM_TIME_LIMIT if limit is None else limit)
-
-
-def _results(
-    project: Project, requests: list[BuildRequest], jobs: int, scratch: Path
-) -> Iterator[WorkResult]:
-    return render_all(project, requests, jobs, scratch, ITEM_TIME_LIMIT)
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:
@@ -121,7 +115,12 @@ def run(
         scratch.mkdir(exist_ok=True)
         try:
             _write_results(
-                project, manifest, inputs, out_dir, _results(project, todo, jobs, scratch), report
+                project,
+                manifest,
+                inputs,
+                out_dir,
+                render_all(project, todo, jobs, scratch, ITEM_TIME_LIMIT),
+                report,
             )
         finally:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -984,16 +984,14 @@ def timing_out_project(tmp_path: Path) -> tuple[Project, list[BuildRequest]]:
 SHORT_LIMIT = 3.0
 
 
-def test_a_worker_that_ran_out_of_time_is_replaced(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_worker_that_ran_out_of_time_is_replaced(tmp_path: Path) -> None:
     """The process that was interrupted renders nothing more: the rest of its group is
     built by a new worker process, and every other handout is built."""
-    monkeypatch.setattr(batch, "ITEM_TIME_LIMIT", SHORT_LIMIT)
     project, requests = timing_out_project(tmp_path)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    results = {r.request.filename(): r for r in batch._results(project, requests, 2, scratch)}
+    made = workers.render_all(project, requests, 2, scratch, SHORT_LIMIT)
+    results = {r.request.filename(): r for r in made}
     looping = spin_name(LOOPING)
     assert results[looping].status == "failed" and results[looping].timed_out
     assert results[looping].message == f"rendering took longer than {SHORT_LIMIT:g} s"
@@ -1006,7 +1004,6 @@ def test_a_worker_that_ran_out_of_time_is_replaced(
 def test_one_job_gets_a_new_renderer_after_a_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "ITEM_TIME_LIMIT", SHORT_LIMIT)
     project, requests = timing_out_project(tmp_path)
     requests = [r for r in requests if r.leaflet == "spin"]
     made: list[Renderer] = []
@@ -1019,7 +1016,7 @@ def test_one_job_gets_a_new_renderer_after_a_timeout(
     monkeypatch.setattr(workers, "Renderer", Counted)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    results = list(batch._results(project, requests, 1, scratch))
+    results = list(workers.render_all(project, requests, 1, scratch, SHORT_LIMIT))
     assert [(r.status, r.timed_out) for r in results] == [("failed", True), ("built", False)]
     assert len(made) == 2, "the interrupted renderer was used again"
 
