@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -134,12 +135,21 @@ class PoolEngine:
 
     def warm(self) -> None:
         """Start every worker and render one handout in each, before the first patient."""
+        self.start_warming()()
+
+    def start_warming(self) -> Callable[[], None]:
+        """``warm`` in two steps: start it, do something else meanwhile (the desk makes
+        its web fonts), then call what this returns to wait until it is done."""
         request = _warm_request(self.project)
         futures = [
             self._pool.submit(_worker_render, request, self.timeout) for _ in range(self.workers)
         ]
-        for future in futures:
-            future.result(timeout=120)
+
+        def wait() -> None:
+            for future in futures:
+                future.result(timeout=120)
+
+        return wait
 
     def render(self, request: BuildRequest) -> Handout:
         pool = self._pool

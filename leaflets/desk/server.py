@@ -134,8 +134,10 @@ def _serve(
 ) -> None:
     engine = PoolEngine(project, workers)
     try:
-        engine.warm()
+        warmed = engine.start_warming()
+        # The web fonts are made while the renderer processes warm up.
         app = create_app(project, engine, token=token, local_only=is_loopback(host) and not token)
+        warmed()
         server = waitress.create_server(
             AccessLog(app),
             host=host,
