@@ -56,6 +56,25 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _running_in_group(group: int) -> list[int]:
+    """Processes of a process group that still run (not zombies), after a moment."""
+    running: list[int] = []
+    for _ in range(20):
+        running = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after it.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                running.append(int(stat.parent.name))
+        if not running:
+            break
+        time.sleep(0.1)
+    return running
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     port = _free_port()
@@ -96,6 +115,8 @@ def server() -> Iterator[str]:
         log = proc.stdout.read().decode()
         proc.stdout.close()
     assert code == 0 and log.rstrip().endswith("stopped"), log[-500:]
+    # Its renderer processes were shut down with it (a zombie no one reaps is gone).
+    assert _running_in_group(proc.pid) == [], "renderer processes outlived the desk"
     # The server's own log: requests are there, the patient's name never.
     assert "POST /handout 200" in log and "POST /login 303" in log
     assert "Quenby" not in log and TOKEN not in log
