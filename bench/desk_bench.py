@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the clinic desk (`leaflets serve`) against one `leaflets build` per handout.
 
-Starts the real server on 127.0.0.1 (a free port; no other traffic), warms it,
+Starts the real server on 127.0.0.1 (a port the system picks; no other traffic), warms it,
 then measures from sending a request to its last byte:
 (a) the form page, GET / (goal < 50 ms);
 (b) personalised handouts one at a time through the JSON API, mixed languages
@@ -20,8 +20,8 @@ import argparse
 import http.client
 import json
 import os
+import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,12 +40,6 @@ FIELDS = {
     "doctor": "Dr. Okafor",
     "fasting_start": "2026-11-30 22:00",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def request(port: int, method: str, path: str, body: dict[str, object] | None = None) -> float:
@@ -100,24 +94,24 @@ def main() -> None:
     parser.add_argument("--langs", nargs="+", default=LANGS, help="languages of the handouts")
     args = parser.parse_args()
     langs: list[str] = args.langs
-    port = free_port()
     env = {**os.environ, "LEAFLETS_DESK_TOKEN": ""}
     command = [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), "serve"]
+    started = time.perf_counter()
+    # Port 0: the system picks a free one, and the desk says which when it is ready.
     server = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", str(args.workers)],
-        stdout=subprocess.DEVNULL,
+        [*command, "--port", "0", "--workers", str(args.workers)],
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
         start_new_session=True,
+        text=True,
     )
     try:
-        started = time.perf_counter()
-        for _ in range(300):
-            try:
-                request(port, "GET", "/healthz")
-                break
-            except (OSError, RuntimeError):
-                time.sleep(0.1)
+        assert server.stdout is not None
+        ready = re.search(r"clinic desk on http://127\.0\.0\.1:(\d+)/", server.stdout.readline())
+        if ready is None:
+            raise SystemExit("the desk did not start")
+        port = int(ready.group(1))
         print(f"server ready in {time.perf_counter() - started:.1f} s ({args.workers} workers)")
         # Warm: every language in every worker (fonts load on first use).
         with ThreadPoolExecutor(args.workers) as pool:
@@ -171,6 +165,8 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        if server.stdout is not None:
+            server.stdout.close()
 
     cold = []
     with tempfile.TemporaryDirectory(prefix="desk-bench-") as out:

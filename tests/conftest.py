@@ -14,8 +14,14 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
+import selectors
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,10 +90,15 @@ def fixture_built(fixture_project: Project) -> Iterator[_Built]:
 
 # Shipped languages and English: a test whose parameters name one renders its handouts.
 _LANGS = frozenset(["en", *(p.name for p in (ROOT / "locales").iterdir() if p.is_dir())])
-# Modules whose tests share an expensive module fixture (a desk server and a browser,
-# the desk's web fonts, a sandbox project): each runs whole in one worker.
+# Modules whose tests share a module fixture (a desk server and a browser, the desk's
+# web fonts, a print render, a sandbox project): each runs whole in one worker.
 _WHOLE_MODULES = frozenset(
-    ["tests/test_desk.py", "tests/test_desk_browser.py", "tests/test_properties.py"]
+    [
+        "tests/test_desk.py",
+        "tests/test_desk_browser.py",
+        "tests/test_preflight.py",
+        "tests/test_properties.py",
+    ]
 )
 
 
@@ -352,3 +363,78 @@ def text_pieces(pdf: bytes, page_number: int = 0) -> list[tuple[float, float, st
 
     reader(pdf).pages[page_number].extract_text(visitor_text=visit)
     return pieces
+
+
+# --- the desk as a process ------------------------------------------------------------------
+
+
+def start_desk(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[Any, str]:
+    """``leaflets serve`` in a process group of its own, on a port the system picks (no
+    race with another test for a free port): (the process, the desk's address), once it
+    says it is ready. Its output (stdout and stderr) stays in ``process.stdout``."""
+    command = [sys.executable, str(ROOT / "cli.py"), "--project", str(root), "serve"]
+    proc = subprocess.Popen(
+        [*command, "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "LEAFLETS_DESK_TOKEN": "", **(env or {})},
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    seen = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + 90
+        while not re.search(rb"clinic desk on (\S+) ", seen):
+            if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                os.killpg(proc.pid, signal.SIGKILL)
+                pytest.fail(f"the desk did not start in time: {seen.decode()[-2000:]}")
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                proc.wait()
+                pytest.fail(f"the desk did not start: {seen.decode()[-2000:]}")
+            seen += chunk
+    found = re.search(rb"clinic desk on (\S+) ", seen)
+    assert found is not None
+    proc.stdout_start = seen.decode()  # type: ignore[attr-defined]
+    return proc, found.group(1).decode()
+
+
+def running_in_group(group: int) -> list[int]:
+    """Processes of a process group that still run (not zombies), after a moment."""
+    running: list[int] = []
+    for _ in range(30):
+        running = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after it.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                running.append(int(stat.parent.name))
+        if not running:
+            break
+        time.sleep(0.1)
+    return running
+
+
+def stop_desk(proc: Any) -> tuple[int, str]:
+    """Stop a desk from ``start_desk`` with SIGTERM, as a service manager does (Ctrl+C
+    may be ignored in a background job): (its exit code, all it printed). Fails the test
+    if it does not stop, or if any of its processes outlives it."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        code = proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        pytest.fail("the desk did not stop on SIGTERM")
+    left = running_in_group(proc.pid)
+    if left:
+        # Before reading: a renderer still running holds the output pipe open.
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"processes of the desk outlived it: {left}")
+    output = proc.stdout_start + proc.stdout.read().decode()
+    proc.stdout.close()
+    return code, output

@@ -12,6 +12,7 @@ import re
 import signal
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,10 @@ from .conftest import (
     copy_fixture,
     pdf_text,
     pot_messages,
+    running_in_group,
     set_translation,
+    start_desk,
+    stop_desk,
 )
 
 TOKEN = "correct-horse-battery-staple-42"
@@ -639,6 +643,26 @@ def test_serve_refuses_other_addresses_without_a_token() -> None:
     assert "serving on 0.0.0.0 needs an access token" in result.output
     short = _serve(["--host", "0.0.0.0"], {"LEAFLETS_DESK_TOKEN": "short"})
     assert short.exit_code == 2 and "at least 16 characters" in short.output
+
+
+def test_the_desk_stops_on_sigterm_and_its_renderers_never_outlive_it() -> None:
+    proc, url = start_desk(FIXTURE, "--workers", "1")
+    with urllib.request.urlopen(url + "healthz", timeout=10) as response:
+        assert response.status == 200
+    code, output = stop_desk(proc)  # fails if a renderer process is left
+    assert code == 0 and output.rstrip().endswith("stopped"), output[-500:]
+    assert "Traceback" not in output
+    # A server killed outright (out of memory, SIGKILL) cannot shut its renderers down:
+    # they see it is gone, remove their font copies and exit by themselves.
+    proc, url = start_desk(FIXTURE, "--workers", "1")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    left = running_in_group(proc.pid)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert left == [], "renderer processes outlived a killed desk"
+    assert proc.stdout is not None
+    proc.stdout.close()
 
 
 # --- failures, patient data ------------------------------------------------------------------

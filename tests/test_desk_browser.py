@@ -9,14 +9,8 @@ A and AA problems.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,7 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from leaflets.catalog import load_catalog
 from leaflets.config import load_project
 
-from .conftest import ROOT, pdf_text, reader
+from .conftest import ROOT, pdf_text, reader, start_desk, stop_desk
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -50,73 +44,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _running_in_group(group: int) -> list[int]:
-    """Processes of a process group that still run (not zombies), after a moment."""
-    running: list[int] = []
-    for _ in range(20):
-        running = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after it.
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == group and fields[0] != "Z":
-                running.append(int(stat.parent.name))
-        if not running:
-            break
-        time.sleep(0.1)
-    return running
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "LEAFLETS_DESK_TOKEN": TOKEN}
-    serve = ["--port", str(port), "--workers", "1"]
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "cli.py"), "--project", str(ROOT), "serve", *serve],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            output = proc.communicate()[0].decode()
-            pytest.fail(f"the desk did not start: {output}")
-        time.sleep(0.2)
+    proc, url = start_desk(ROOT, "--workers", "1", env={"LEAFLETS_DESK_TOKEN": TOKEN})
     yield url
-    # SIGTERM, as a service manager stops it (Ctrl+C may be ignored in a background job).
-    proc.send_signal(signal.SIGTERM)
-    try:
-        code = proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        pytest.fail("the desk did not stop on SIGTERM")
-    log = ""
-    if proc.stdout is not None:
-        log = proc.stdout.read().decode()
-        proc.stdout.close()
+    code, log = stop_desk(proc)
     assert code == 0 and log.rstrip().endswith("stopped"), log[-500:]
-    # Its renderer processes were shut down with it (a zombie no one reaps is gone).
-    assert _running_in_group(proc.pid) == [], "renderer processes outlived the desk"
     # The server's own log: requests are there, the patient's name never.
     assert "POST /handout 200" in log and "POST /login 303" in log
     assert "Quenby" not in log and TOKEN not in log

@@ -4,8 +4,13 @@ units that keep each render to one process (tests/conftest.py)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from .conftest import ROOT, work_unit
+import pytest
+
+from .conftest import _WHOLE_MODULES, ROOT, pytest_xdist_make_scheduler, work_unit
+
+MODULE_FIXTURE = re.compile(r'^@pytest\.fixture\(scope="module"', re.M)
 
 
 def test_tests_of_one_language_share_a_worker() -> None:
@@ -43,3 +48,25 @@ def test_make_test_uses_the_work_units() -> None:
     recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M)
     assert recipe is not None
     assert re.search(r"pytest .*-n auto .*--dist loadgroup", recipe.group(1))
+
+
+def test_the_scheduler_splits_by_work_unit(
+    pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pytestconfig.option, "dist", "loadgroup")
+    monkeypatch.setattr(pytestconfig.option, "tx", ["2*popen"])
+    scheduler = pytest_xdist_make_scheduler(pytestconfig, None)
+    nodeid = "tests/test_layouts.py::test_large_print_sizes_and_budget[ur-a4]"
+    assert scheduler._split_scope(nodeid) == "lang ur"
+    monkeypatch.setattr(pytestconfig.option, "dist", "load")
+    assert pytest_xdist_make_scheduler(pytestconfig, None) is None
+
+
+def test_every_module_with_a_module_fixture_runs_whole() -> None:
+    """A module fixture split over workers is made once in each (a server, a render)."""
+    shared = {
+        path.relative_to(ROOT).as_posix()
+        for path in Path(ROOT / "tests").glob("test_*.py")
+        if MODULE_FIXTURE.search(path.read_text(encoding="utf-8"))
+    }
+    assert shared and shared <= _WHOLE_MODULES, sorted(shared - _WHOLE_MODULES)

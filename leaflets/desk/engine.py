@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -98,6 +100,20 @@ def _worker_init(root: str) -> None:
     _RENDERER = Renderer(project)
     # Remove WeasyPrint's font copies however the worker ends.
     Finalize(_RENDERER, _RENDERER.close, exitpriority=10)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        watch = threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True)
+        watch.start()
+
+
+def _exit_with(server: int) -> None:
+    """When the server is gone without shutting this worker down (killed, out of
+    memory), remove the font copies and exit: a worker that ignores SIGINT and
+    SIGTERM would otherwise wait for work forever."""
+    multiprocessing.connection.wait([server])
+    if _RENDERER is not None:
+        _RENDERER.close()
+    os._exit(0)
 
 
 def _worker_render(request: BuildRequest, limit: float) -> tuple[str, Handout | str]:
