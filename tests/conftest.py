@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -368,10 +369,18 @@ def text_pieces(pdf: bytes, page_number: int = 0) -> list[tuple[float, float, st
 # --- the desk as a process ------------------------------------------------------------------
 
 
-def start_desk(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[Any, str]:
-    """``leaflets serve`` in a process group of its own, on a port the system picks (no
-    race with another test for a free port): (the process, the desk's address), once it
-    says it is ready. Its output (stdout and stderr) stays in ``process.stdout``."""
+@dataclass
+class Desk:
+    """A ``leaflets serve`` process (the leader of its own process group)."""
+
+    process: subprocess.Popen[bytes]
+    url: str  # where it listens, as it said when it was ready
+    said: str  # what it printed until then (stdout and stderr)
+
+
+def start_desk(root: Path, *args: str, env: dict[str, str] | None = None) -> Desk:
+    """``leaflets serve`` on a port the system picks (no race with another test for a
+    free port), once it says it is ready."""
     command = [sys.executable, str(ROOT / "cli.py"), "--project", str(root), "serve"]
     proc = subprocess.Popen(
         [*command, "--port", "0", *args],
@@ -396,8 +405,7 @@ def start_desk(root: Path, *args: str, env: dict[str, str] | None = None) -> tup
             seen += chunk
     found = re.search(rb"clinic desk on (\S+) ", seen)
     assert found is not None
-    proc.stdout_start = seen.decode()  # type: ignore[attr-defined]
-    return proc, found.group(1).decode()
+    return Desk(proc, found.group(1).decode(), seen.decode())
 
 
 def running_in_group(group: int) -> list[int]:
@@ -419,10 +427,11 @@ def running_in_group(group: int) -> list[int]:
     return running
 
 
-def stop_desk(proc: Any) -> tuple[int, str]:
+def stop_desk(desk: Desk) -> tuple[int, str]:
     """Stop a desk from ``start_desk`` with SIGTERM, as a service manager does (Ctrl+C
     may be ignored in a background job): (its exit code, all it printed). Fails the test
     if it does not stop, or if any of its processes outlives it."""
+    proc = desk.process
     proc.send_signal(signal.SIGTERM)
     try:
         code = proc.wait(timeout=15)
@@ -435,6 +444,7 @@ def stop_desk(proc: Any) -> tuple[int, str]:
         # Before reading: a renderer still running holds the output pipe open.
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail(f"processes of the desk outlived it: {left}")
-    output = proc.stdout_start + proc.stdout.read().decode()
+    assert proc.stdout is not None
+    output = desk.said + proc.stdout.read().decode()
     proc.stdout.close()
     return code, output

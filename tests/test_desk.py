@@ -646,15 +646,15 @@ def test_serve_refuses_other_addresses_without_a_token() -> None:
 
 
 def test_the_desk_stops_on_sigterm_and_its_renderers_never_outlive_it() -> None:
-    proc, url = start_desk(FIXTURE, "--workers", "1")
-    with urllib.request.urlopen(url + "healthz", timeout=10) as response:
+    desk = start_desk(FIXTURE, "--workers", "1")
+    with urllib.request.urlopen(desk.url + "healthz", timeout=10) as response:
         assert response.status == 200
-    code, output = stop_desk(proc)  # fails if a renderer process is left
+    code, output = stop_desk(desk)  # fails if a renderer process is left
     assert code == 0 and output.rstrip().endswith("stopped"), output[-500:]
     assert "Traceback" not in output
     # A server killed outright (out of memory, SIGKILL) cannot shut its renderers down:
     # they see it is gone, remove their font copies and exit by themselves.
-    proc, url = start_desk(FIXTURE, "--workers", "1")
+    proc = start_desk(FIXTURE, "--workers", "1").process
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     left = running_in_group(proc.pid)

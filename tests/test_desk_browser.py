@@ -46,9 +46,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    proc, url = start_desk(ROOT, "--workers", "1", env={"LEAFLETS_DESK_TOKEN": TOKEN})
-    yield url
-    code, log = stop_desk(proc)
+    desk = start_desk(ROOT, "--workers", "1", env={"LEAFLETS_DESK_TOKEN": TOKEN})
+    yield desk.url
+    code, log = stop_desk(desk)
     assert code == 0 and log.rstrip().endswith("stopped"), log[-500:]
     # The server's own log: requests are there, the patient's name never.
     assert "POST /handout 200" in log and "POST /login 303" in log
