@@ -39,10 +39,14 @@ from __future__ import annotations
 import atexit
 import hashlib
 import html
+import multiprocessing
+import multiprocessing.connection
 import os
 import re
 import shutil
 import tempfile
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from markupsafe import escape
@@ -168,3 +172,21 @@ def require_setup(fonts_dir: Path) -> None:
         "leaflets.process.setup_process(project.fonts_dir) at the start of the program, "
         "before making a Renderer"
     )
+
+
+def exit_with_parent(cleanup: Callable[[], None]) -> None:
+    """In a worker process (a batch worker, a desk renderer): when the process that
+    started it is gone without shutting it down (killed, out of memory), run
+    ``cleanup`` (remove the font copies) and exit. Otherwise the worker would wait for
+    work forever, holding its memory: a pool worker holds its own task queue open, so
+    it never sees the queue's end."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch(sentinel: int) -> None:
+        multiprocessing.connection.wait([sentinel])
+        cleanup()
+        os._exit(0)
+
+    threading.Thread(target=watch, args=(parent.sentinel,), daemon=True).start()

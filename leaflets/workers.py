@@ -26,7 +26,7 @@ from .config import Project, load_project
 from .errors import LeafletsError, PolicyRefusal
 from .fonts import load_fonts
 from .preflight import preflight_bytes
-from .process import setup_process
+from .process import exit_with_parent, setup_process
 from .render import BuildRequest, Renderer
 
 log = logging.getLogger("leaflets")
@@ -140,6 +140,7 @@ def _worker_init(root: str, scratch: str) -> None:
     # Pool workers leave through os._exit, which skips atexit: remove WeasyPrint's
     # temporary font folder through multiprocessing's own finaliser instead.
     Finalize(_WORKER, _WORKER.close, exitpriority=10)
+    exit_with_parent(_WORKER.close)  # a batch killed outright leaves no worker waiting
 
 
 def _work(requests: list[BuildRequest], seconds: float) -> list[WorkResult]:

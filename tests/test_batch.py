@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -37,6 +38,7 @@ from .conftest import (
     cli,
     copy_fixture,
     reader,
+    running_in_group,
     set_translation,
 )
 
@@ -323,6 +325,28 @@ def test_killed_batch_leaves_no_partial_file(tmp_path: Path) -> None:
     assert counts(output)["skipped"] == 2
     assert len(assert_manifest_true(out)) == len(VARIANTS) * 3 * 2
     assert not (out / batch.SCRATCH).exists()
+
+
+def test_workers_of_a_killed_batch_exit_by_themselves(tmp_path: Path) -> None:
+    """Only the batch is killed (the out-of-memory killer picks one process): its
+    workers see it is gone and exit, instead of waiting for work and holding memory."""
+    out = tmp_path / "out"
+    args = ["--project", str(FIXTURE), "batch", "--lang", "en,es,fr", "--paper", "a4,letter"]
+    args += ["--out", str(out), "--jobs", "2"]
+    script = KILL_AT_THIRD_RENAME.replace("os.killpg(0,", "os.kill(os.getpid(),")
+    assert script != KILL_AT_THIRD_RENAME
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert proc.wait(timeout=300) == -signal.SIGKILL
+    assert len(list(out.glob("*.pdf"))) == 2, "the batch was not killed in the middle"
+    left = running_in_group(proc.pid)
+    if left:
+        os.killpg(proc.pid, signal.SIGKILL)
+    assert left == [], "worker processes outlived the batch"
 
 
 def test_the_project_stays_as_it_was(tmp_path: Path) -> None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import multiprocessing.connection
-import os
 import signal
 import threading
 from collections.abc import Callable
@@ -28,7 +26,7 @@ from typing import Protocol
 from ..api import Handout, handout_request, render_handout
 from ..config import Project, load_project
 from ..errors import LeafletsError, PolicyRefusal, RenderError
-from ..process import setup_process
+from ..process import exit_with_parent, setup_process
 from ..render import BuildRequest, Renderer
 
 # Seconds one handout may take at the desk before the person waiting gets an error.
@@ -100,20 +98,7 @@ def _worker_init(root: str) -> None:
     _RENDERER = Renderer(project)
     # Remove WeasyPrint's font copies however the worker ends.
     Finalize(_RENDERER, _RENDERER.close, exitpriority=10)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        watch = threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True)
-        watch.start()
-
-
-def _exit_with(server: int) -> None:
-    """When the server is gone without shutting this worker down (killed, out of
-    memory), remove the font copies and exit: a worker that ignores SIGINT and
-    SIGTERM would otherwise wait for work forever."""
-    multiprocessing.connection.wait([server])
-    if _RENDERER is not None:
-        _RENDERER.close()
-    os._exit(0)
+    exit_with_parent(_RENDERER.close)  # a renderer that ignores SIGTERM outlives a kill
 
 
 def _worker_render(request: BuildRequest, limit: float) -> tuple[str, Handout | str]:
