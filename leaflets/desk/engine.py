@@ -134,13 +134,10 @@ class PoolEngine:
             initargs=(str(self.project.root),),
         )
 
-    def warm(self) -> None:
-        """Start every worker and render one handout in each, before the first patient."""
-        self.start_warming()()
-
     def start_warming(self) -> Callable[[], None]:
-        """``warm`` in two steps: start it, do something else meanwhile (the desk makes
-        its web fonts), then call what this returns to wait until it is done."""
+        """Start every worker and render one handout in each, before the first patient.
+        Do something else meanwhile (the desk makes its web fonts), then call what this
+        returns to wait until they are done."""
         request = _warm_request(self.project)
         futures = [
             self._pool.submit(_worker_render, request, self.timeout) for _ in range(self.workers)

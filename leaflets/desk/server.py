@@ -10,7 +10,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 
 import waitress
@@ -119,21 +119,7 @@ def serve(
     or SIGTERM)."""
     check_listen(host, token)
     setup_process(project.fonts_dir)
-    with stop_on_sigterm():
-        _serve(project, host, port, workers, token, threads, ready)
-
-
-def _serve(
-    project: Project,
-    host: str,
-    port: int,
-    workers: int,
-    token: str | None,
-    threads: int,
-    ready: Callable[[str], None] | None,
-) -> None:
-    engine = PoolEngine(project, workers)
-    try:
+    with stop_on_sigterm(), closing(PoolEngine(project, workers)) as engine:
         warmed = engine.start_warming()
         # The web fonts are made while the renderer processes warm up.
         app = create_app(project, engine, token=token, local_only=is_loopback(host) and not token)
@@ -152,5 +138,3 @@ def _serve(
         if ready is not None:
             ready(f"http://{shown}:{server.effective_port}/")
         server.run()
-    finally:
-        engine.close()
