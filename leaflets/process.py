@@ -47,6 +47,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from markupsafe import escape
@@ -174,19 +175,25 @@ def require_setup(fonts_dir: Path) -> None:
     )
 
 
-def exit_with_parent(cleanup: Callable[[], None]) -> None:
-    """In a worker process (a batch worker, a desk renderer): when the process that
-    started it is gone without shutting it down (killed, out of memory), run
-    ``cleanup`` (remove the font copies) and exit. Otherwise the worker would wait for
-    work forever, holding its memory: a pool worker holds its own task queue open, so
-    it never sees the queue's end."""
+def close_when_worker_ends(close: Callable[[], None]) -> None:
+    """In a pool's worker process (a batch worker, a desk renderer): run ``close``
+    (remove WeasyPrint's font copies) however the worker ends.
+
+    - At a normal end, through multiprocessing's own finaliser: pool workers leave
+      through os._exit, which skips atexit.
+    - When the process that started it is gone without shutting it down (killed, out
+      of memory): then it also exits. Otherwise it would wait for work forever,
+      holding its memory: a pool worker holds its own task queue open, so it never
+      sees the queue's end.
+    """
+    Finalize(None, close, exitpriority=10)
     parent = multiprocessing.parent_process()
     if parent is None:
         return
 
     def watch(sentinel: int) -> None:
         multiprocessing.connection.wait([sentinel])
-        cleanup()
+        close()
         os._exit(0)
 
     threading.Thread(target=watch, args=(parent.sentinel,), daemon=True).start()

@@ -18,7 +18,6 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
-from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,7 +25,7 @@ from .config import Project, load_project
 from .errors import LeafletsError, PolicyRefusal
 from .fonts import load_fonts
 from .preflight import preflight_bytes
-from .process import exit_with_parent, setup_process
+from .process import close_when_worker_ends, setup_process
 from .render import BuildRequest, Renderer
 
 log = logging.getLogger("leaflets")
@@ -137,10 +136,7 @@ def _worker_init(root: str, scratch: str) -> None:
     # WeasyPrint's font copies go into the batch's scratch folder, which the batch
     # removes at its end (and the next batch, after a kill).
     _WORKER = Renderer(project, Path(scratch))
-    # Pool workers leave through os._exit, which skips atexit: remove WeasyPrint's
-    # temporary font folder through multiprocessing's own finaliser instead.
-    Finalize(_WORKER, _WORKER.close, exitpriority=10)
-    exit_with_parent(_WORKER.close)  # a batch killed outright leaves no worker waiting
+    close_when_worker_ends(_WORKER.close)
 
 
 def _work(requests: list[BuildRequest], seconds: float) -> list[WorkResult]:

@@ -19,14 +19,13 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Protocol
 
 from ..api import Handout, handout_request, render_handout
 from ..config import Project, load_project
 from ..errors import LeafletsError, PolicyRefusal, RenderError
-from ..process import exit_with_parent, setup_process
+from ..process import close_when_worker_ends, setup_process
 from ..render import BuildRequest, Renderer
 
 # Seconds one handout may take at the desk before the person waiting gets an error.
@@ -96,9 +95,7 @@ def _worker_init(root: str) -> None:
     project = load_project(Path(root))
     setup_process(project.fonts_dir)
     _RENDERER = Renderer(project)
-    # Remove WeasyPrint's font copies however the worker ends.
-    Finalize(_RENDERER, _RENDERER.close, exitpriority=10)
-    exit_with_parent(_RENDERER.close)  # a renderer that ignores SIGTERM outlives a kill
+    close_when_worker_ends(_RENDERER.close)
 
 
 def _worker_render(request: BuildRequest, limit: float) -> tuple[str, Handout | str]:
