@@ -408,8 +408,10 @@ def start_desk(root: Path, *args: str, env: dict[str, str] | None = None) -> Des
     return Desk(proc, found.group(1).decode(), seen.decode())
 
 
-def running_in_group(group: int) -> list[int]:
-    """Processes of a process group that still run (not zombies), after a moment."""
+def assert_group_ended(group: int, what: str) -> None:
+    """Fail, naming ``what``, if a process of the process group still runs (a zombie
+    no one reaps has ended) after a moment; kill what is left first, so that nothing
+    outlives the test (a process still running also holds its output pipes open)."""
     running: list[int] = []
     for _ in range(30):
         running = []
@@ -422,9 +424,10 @@ def running_in_group(group: int) -> list[int]:
             if int(fields[2]) == group and fields[0] != "Z":
                 running.append(int(stat.parent.name))
         if not running:
-            break
+            return
         time.sleep(0.1)
-    return running
+    os.killpg(group, signal.SIGKILL)
+    pytest.fail(f"{what}: {running}")
 
 
 def stop_desk(desk: Desk) -> tuple[int, str]:
@@ -439,11 +442,8 @@ def stop_desk(desk: Desk) -> tuple[int, str]:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         pytest.fail("the desk did not stop on SIGTERM")
-    left = running_in_group(proc.pid)
-    if left:
-        # Before reading: a renderer still running holds the output pipe open.
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail(f"processes of the desk outlived it: {left}")
+    # Before reading: a renderer still running holds the output pipe open.
+    assert_group_ended(proc.pid, "processes of the desk outlived it")
     assert proc.stdout is not None
     output = desk.said + proc.stdout.read().decode()
     proc.stdout.close()

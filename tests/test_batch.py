@@ -15,7 +15,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import signal
 import subprocess
@@ -33,12 +32,12 @@ from leaflets.config import Project, load_project
 from .conftest import (
     FIXTURE,
     ROOT,
+    assert_group_ended,
     assert_manifest_true,
     catalog_count,
     cli,
     copy_fixture,
     reader,
-    running_in_group,
     set_translation,
 )
 
@@ -343,10 +342,7 @@ def test_workers_of_a_killed_batch_exit_by_themselves(tmp_path: Path) -> None:
     )
     assert proc.wait(timeout=300) == -signal.SIGKILL
     assert len(list(out.glob("*.pdf"))) == 2, "the batch was not killed in the middle"
-    left = running_in_group(proc.pid)
-    if left:
-        os.killpg(proc.pid, signal.SIGKILL)
-    assert left == [], "worker processes outlived the batch"
+    assert_group_ended(proc.pid, "worker processes outlived the batch")
 
 
 def test_the_project_stays_as_it_was(tmp_path: Path) -> None:

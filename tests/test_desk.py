@@ -40,11 +40,11 @@ from leaflets.render import BuildRequest, Renderer
 from .conftest import (
     FIXTURE,
     ROOT,
+    assert_group_ended,
     cli,
     copy_fixture,
     pdf_text,
     pot_messages,
-    running_in_group,
     set_translation,
     start_desk,
     stop_desk,
@@ -657,10 +657,7 @@ def test_the_desk_stops_on_sigterm_and_its_renderers_never_outlive_it() -> None:
     proc = start_desk(FIXTURE, "--workers", "1").process
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    left = running_in_group(proc.pid)
-    if left:
-        os.killpg(proc.pid, signal.SIGKILL)
-    assert left == [], "renderer processes outlived a killed desk"
+    assert_group_ended(proc.pid, "renderer processes outlived a killed desk")
     assert proc.stdout is not None
     proc.stdout.close()
 
