@@ -645,7 +645,7 @@ def test_serve_refuses_other_addresses_without_a_token() -> None:
     assert short.exit_code == 2 and "at least 16 characters" in short.output
 
 
-def test_the_desk_stops_on_sigterm_and_its_renderers_never_outlive_it() -> None:
+def test_the_desk_stops_on_sigterm_and_its_renderers_never_outlive_it(tmp_path: Path) -> None:
     desk = start_desk(FIXTURE, "--workers", "1")
     with urllib.request.urlopen(desk.url + "healthz", timeout=10) as response:
         assert response.status == 200
@@ -654,7 +654,8 @@ def test_the_desk_stops_on_sigterm_and_its_renderers_never_outlive_it() -> None:
     assert "Traceback" not in output
     # A server killed outright (out of memory, SIGKILL) cannot shut its renderers down:
     # they see it is gone, remove their font copies and exit by themselves.
-    proc = start_desk(FIXTURE, "--workers", "1").process
+    # (Its scratch folder, which the server removes when it stops, goes in tmp_path.)
+    proc = start_desk(FIXTURE, "--workers", "1", env={"TMPDIR": str(tmp_path)}).process
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert_group_ended(proc.pid, "renderer processes outlived a killed desk")
@@ -825,14 +826,14 @@ def test_characters_no_font_draws_are_not_logged(
 
 
 def test_renderer_processes_time_out_recover_and_match(
-    fixture_project: Project, fixture_built: Any
+    fixture_project: Project, fixture_built: Any, tmp_path: Path
 ) -> None:
     """The real engine of `leaflets serve` (on the fixture project): a render over the
     time limit is an error, a worker that dies is replaced, and what the workers make
     is what build makes. The workers are spawned, not forked: killing one is the only
     way to make one die (no patch in this process reaches them)."""
     before = set(multiprocessing.active_children())
-    engine = PoolEngine(fixture_project, 1, timeout=0.01)
+    engine = PoolEngine(fixture_project, 1, timeout=0.01, scratch=tmp_path)
     try:
         request = handout_request(fixture_project, "visit", "in-person", "es", "a4")
         with pytest.raises(RenderTimeout):
@@ -851,6 +852,8 @@ def test_renderer_processes_time_out_recover_and_match(
         assert made.pdf == render_handout(fixture_built.renderer, request).pdf
     finally:
         engine.close()
+    # The font copies, the killed renderer's too, were in the engine's scratch folder.
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_render_takes_its_time_limit_as_an_argument() -> None:

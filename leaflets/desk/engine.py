@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -85,7 +87,7 @@ class LocalEngine:
 _RENDERER: Renderer | None = None
 
 
-def _worker_init(root: str) -> None:
+def _worker_init(root: str, scratch: str) -> None:
     global _RENDERER
     # Ctrl+C reaches the whole process group, and a service manager may send SIGTERM
     # to every process of the service: the server stops the workers itself, without a
@@ -94,7 +96,9 @@ def _worker_init(root: str) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     project = load_project(Path(root))
     setup_process(project.fonts_dir)
-    _RENDERER = Renderer(project)
+    # WeasyPrint's font copies go into the engine's scratch folder, which the engine
+    # removes when it closes: also the copies of a renderer that was killed.
+    _RENDERER = Renderer(project, Path(scratch))
     close_when_worker_ends(_RENDERER.close)
 
 
@@ -114,10 +118,19 @@ def _worker_render(request: BuildRequest, limit: float) -> tuple[str, Handout | 
 class PoolEngine:
     """``workers`` long-lived processes, each with a warm Renderer."""
 
-    def __init__(self, project: Project, workers: int, timeout: float = RENDER_TIMEOUT) -> None:
+    def __init__(
+        self,
+        project: Project,
+        workers: int,
+        timeout: float = RENDER_TIMEOUT,
+        scratch: Path | None = None,
+    ) -> None:
         self.project = project
         self.workers = workers
         self.timeout = timeout
+        # The renderers' font copies; in ``scratch`` (default: the system's temporary
+        # folder), removed on close.
+        self._scratch = Path(tempfile.mkdtemp(prefix="leaflets-desk-", dir=scratch))
         self._lock = threading.Lock()
         self._pool = self._start()
 
@@ -128,7 +141,7 @@ class PoolEngine:
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_init,
-            initargs=(str(self.project.root),),
+            initargs=(str(self.project.root), str(self._scratch)),
         )
 
     def start_warming(self) -> Callable[[], None]:
@@ -172,3 +185,4 @@ class PoolEngine:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._scratch, ignore_errors=True)
