@@ -12,9 +12,10 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Literal, get_args
 
 from .batch import render_item
-from .catalog import catalog_stats
+from .catalog import ReviewState, catalog_stats
 from .config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS, Leaflet, Project, Variant
 from .defaults import choose_leaflet
 from .errors import CatalogError, PolicyRefusal, RenderError
@@ -22,9 +23,11 @@ from .locale import locale_info
 from .render import BuildRequest, FieldProblem, Renderer, field_problems, resolve
 from .review import catalog_review
 
-# Review states a language can be in: the source text, a draft translation, one a
-# qualified medical translator reviewed, or a catalog that cannot be read at all.
-REVIEW_STATES = ("source", "draft", "reviewed", "unusable")
+# Review states a language can be in: a catalog's (the source text, a draft
+# translation, one a qualified medical translator reviewed), or a catalog that cannot
+# be read at all.
+LanguageState = Literal[ReviewState, "unusable"]
+REVIEW_STATES: tuple[str, ...] = get_args(LanguageState)
 DRAFT_NOTE = "draft translation, not yet reviewed by a qualified medical translator"
 # Pixels per inch of preview images: a Letter page is 510 px wide, sharp enough to
 # recognise the handout on screen, small enough to send inline.
@@ -40,7 +43,7 @@ class LanguageChoice:
     native_name: str
     direction: str  # ltr or rtl
     translated_percent: float
-    review_status: str  # one of REVIEW_STATES
+    review_status: LanguageState
     reviewer: str = ""
     review_date: str = ""
     # Messages sealed by a reviewer, of those the catalog has (review.catalog_review);

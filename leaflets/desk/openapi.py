@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..api import REVIEW_STATES
 from ..config import EDITIONS, LAYOUTS, PAPERS, PATIENT_FIELDS
 
 _ERRORS = {
@@ -54,7 +55,7 @@ _LANGUAGE = {
         "direction": {"enum": ["ltr", "rtl"]},
         "translated_percent": {"type": "number", "minimum": 0, "maximum": 100},
         "review_status": {
-            "enum": ["source", "draft", "reviewed", "unusable"],
+            "enum": list(REVIEW_STATES),
             "description": "draft: not yet reviewed by a qualified medical translator; "
             "the handout carries a draft mark on every page.",
         },
