@@ -38,6 +38,8 @@ from leaflets.config import Project, load_project
 from leaflets.process import setup_process
 from leaflets.render import BuildRequest, Renderer, RenderResult
 
+from .text_layer import pdfium
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "fixture"
 # The test session is a process that renders: set up once, before anything imports
@@ -118,6 +120,7 @@ def work_unit(nodeid: str) -> str:
     return nodeid
 
 
+@pytest.hookimpl(optionalhook=True)  # a run with -p no:xdist has no such hook
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With ``--dist loadgroup``, tests are grouped by ``work_unit``. (xdist's own
     grouping reads ``xdist_group`` marks, which it cannot apply under pytest 9.2: it
@@ -185,10 +188,12 @@ def reader(pdf: bytes) -> PdfReader:
 
 @functools.lru_cache(maxsize=64)
 def pdf_text(pdf: bytes) -> str:
-    """All text of a PDF, with words hyphenated at line ends joined again and runs of
-    white space folded to one space. Kept for the last PDFs read: the renders are
-    shared, and several tests read the same one."""
-    text = "\n".join(page.extract_text() or "" for page in reader(pdf).pages)
+    """All text of a PDF as PDFium (Chrome's PDF engine) reads it, /ActualText
+    included, with words hyphenated at line ends joined again and runs of white space
+    folded to one space. Kept for the last PDFs read. (tests/text_layer.py reads a
+    handout with pypdf and poppler too, and compares the three.)"""
+    # PDFium gives a hyphen at a line end, inside a word, as U+FFFE and joins the lines.
+    text = pdfium(pdf).replace("\ufffe", "")
     text = re.sub(r"(\w)[-\u2010]\s*\n(\w)", r"\1\2", text)
     return " ".join(text.split())
 
