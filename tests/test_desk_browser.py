@@ -28,7 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from leaflets.catalog import load_catalog
 from leaflets.config import load_project
 
-from .conftest import ROOT, pdf_text, reader, start_desk, stop_desk
+from .conftest import ROOT, page_count, pdf_text, start_desk, stop_desk
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -368,7 +368,7 @@ def test_large_print_preview_and_download(
     browser.find_element(By.ID, "download").click()
     pdf = wait_for_download(downloads, "cryoablation_percutaneous_es_a4_clinic_large-print.pdf")
     assert NAME in pdf_text(pdf)
-    assert len(reader(pdf).pages) == len(pages), "the preview shows every page of the PDF"
+    assert page_count(pdf) == len(pages), "the preview shows every page of the PDF"
 
 
 def test_error_page_is_accessible(browser: WebDriver, desk: str) -> None:

@@ -11,7 +11,14 @@ import pytest
 
 from leaflets.config import load_project
 
-from .conftest import FIXTURE, assert_manifest_true, cli, copy_fixture, pdf_text, reader
+from .conftest import (
+    FIXTURE,
+    assert_manifest_true,
+    cli,
+    copy_fixture,
+    page_count,
+    pdf_text,
+)
 
 
 @pytest.fixture
@@ -61,7 +68,7 @@ def test_it_batches_every_layout_and_paper(tmp_path: Path) -> None:
     assert len(entries) == len(leaflet.variants) * 2 * (langs + langs + langs - 1)
     for entry in entries:
         pdf = (out / entry["path"]).read_bytes()
-        assert entry["pages"] == len(reader(pdf).pages) <= leaflet.budget(entry["layout"])
+        assert entry["pages"] == page_count(pdf) <= leaflet.budget(entry["layout"])
 
 
 def test_new_scaffolds_a_leaflet_that_builds(fixture_root: Path, tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from leaflets.linebreak import insert_breaks, word_boundaries
 from leaflets.locale import locale_info
 from leaflets.render import BuildRequest, load_fonts, resolve
 
-from .conftest import ROOT, embedded_fonts, pdf_text, reader
+from .conftest import ROOT, document_language, embedded_fonts, page_count, pdf_text, reader
 from .test_content import HEADINGS as ENGLISH_HEADINGS
 from .text_layer import EXTRACTORS, normalise, pdftotext, recovered, shown_words
 
@@ -117,10 +117,9 @@ def test_language_builds_within_budget(
     built, project: Project, lang: str, variant: str, paper: str
 ) -> None:
     result = built(leaflet="cryoablation", variant=variant, lang=lang, paper=paper)
-    doc = reader(result.pdf)
-    assert result.pages == len(doc.pages)
-    assert 1 <= len(doc.pages) <= project.leaflets["cryoablation"].page_budget
-    assert doc.trailer["/Root"]["/Lang"] == BCP47.get(lang, lang)
+    assert result.pages == page_count(result.pdf)
+    assert 1 <= result.pages <= project.leaflets["cryoablation"].page_budget
+    assert document_language(result.pdf) == BCP47.get(lang, lang)
     # Every shipped translation is a draft (what the batch's manifest records).
     assert result.catalog.review.status == "draft"
 
