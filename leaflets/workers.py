@@ -25,7 +25,7 @@ from .config import Project, load_project
 from .errors import LeafletsError, PolicyRefusal
 from .fonts import load_fonts
 from .preflight import preflight_bytes
-from .process import close_when_worker_ends, setup_process
+from .process import close_when_worker_ends, is_set_up, setup_process
 from .render import BuildRequest, Renderer
 
 log = logging.getLogger("leaflets")
@@ -175,6 +175,11 @@ def render_all(
     if jobs <= 1 or len(requests) <= 1:
         yield from _local_results(project, requests, scratch, seconds)
         return
+    if is_set_up(project.fonts_dir):
+        # Lazy: WeasyPrint, imported once here for the workers, which are forked from
+        # this process and inherit it (a third of a second each, and again for every
+        # fresh pool after a timeout). It starts no thread, so forking stays safe.
+        import weasyprint  # noqa: F401
     groups = deque(_by_language(requests))
     # Items that were in flight when a worker died: any of them may have killed it.
     suspects: deque[BuildRequest] = deque()
