@@ -725,13 +725,13 @@ def test_a_worksheet_returns_and_logs_its_warnings_named(
     """The renderer's own collector: the warnings are returned whatever the process's
     logging level, and logged with the worksheet's name as far as that level lets them."""
     monkeypatch.setattr(worksheet, "SHEET_CSS", worksheet.SHEET_CSS + "p { colour: red; }")
-    project = load_project(ROOT)
+    project = load_project(FIXTURE)
     with caplog.at_level(level, logger="weasyprint"):
-        sheet = worksheet.write_sheet(project, project.leaflet("cryoablation"), "es", tmp_path)
+        sheet = worksheet.write_sheet(project, project.leaflet(LEAFLET), "es", tmp_path)
     [warning] = sheet.warnings
     assert warning.startswith("Ignored `colour: red`")
     logged = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
-    expected = [f"cryoablation_es_review.pdf: {warning}"]
+    expected = [f"{LEAFLET}_es_review.pdf: {warning}"]
     assert logged == (expected if level == logging.WARNING else [])
     assert sheet.pdf.read_bytes().startswith(b"%PDF-")
 
