@@ -129,11 +129,13 @@ class Renderer:
             refuse_stale(r, missing, shown)
             incomplete = True
             html = self.html(r, catalog, incomplete)
-        result = self.pdf(html, r, catalog)
-        if r.request.layout == "standard" and result.pages > r.leaflet.budget("standard"):
+        fits = r.leaflet.budget("standard") if r.request.layout == "standard" else None
+        result = self.pdf(html, r, catalog, fits)
+        if fits is not None and result.pages > fits:
             # Some languages run longer, or need taller lines (Nastaliq), than the page
             # budget allows at the usual spacing: tighten spacing and line height, never
             # the type size (leaflet.css, .fit-tight), and let the budget check judge.
+            # (The first layout was not drawn.)
             result = self.pdf(self.html(r, catalog, incomplete, fit=True), r, catalog)
         result.incomplete = incomplete
         return result
@@ -156,8 +158,11 @@ class Renderer:
         status = handout_review(self.project, r.leaflet, r.request.lang, set(used) | missing)
         return replace(catalog, review=status), (html if not status.is_draft else None)
 
-    def pdf(self, html: str, r: Resolved, catalog: LoadedCatalog) -> RenderResult:
-        """The PDF of a handout's HTML (typeset.py), refused if the HTML is far too long."""
+    def pdf(
+        self, html: str, r: Resolved, catalog: LoadedCatalog, max_pages: int | None = None
+    ) -> RenderResult:
+        """The PDF of a handout's HTML (typeset.py), refused if the HTML is far too long.
+        Past ``max_pages`` pages it is laid out but not drawn: the PDF is empty."""
         if len(html) > MAX_HTML_CHARS:
             shown = r.leaflet.folder.relative_to(self.project.root) / "leaflet.html.j2"
             place, line = self.composer.longest_template_line(r, shown)
@@ -167,5 +172,5 @@ class Renderer:
                 place,
                 line,
             )
-        made = self.typesetter.typeset(html, r, catalog, self.actual_text)
+        made = self.typesetter.typeset(html, r, catalog, self.actual_text, max_pages)
         return RenderResult(made.pdf, made.pages, made.warnings, catalog)

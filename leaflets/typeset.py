@@ -133,10 +133,16 @@ class Typesetter:
         return self._finisher
 
     def typeset(
-        self, html: str, r: Resolved, catalog: LoadedCatalog, actual_text: bool = True
+        self,
+        html: str,
+        r: Resolved,
+        catalog: LoadedCatalog,
+        actual_text: bool = True,
+        max_pages: int | None = None,
     ) -> Typeset:
         """The PDF of one handout's HTML. ``actual_text``: the clinic edition's text
-        layer (textlayer/)."""
+        layer (textlayer/). ``max_pages``: past that many pages the layout is not drawn
+        (the PDF is empty, the page count true): the caller lays it out again."""
         # Lazy: WeasyPrint (and the fetcher built on it) only where a PDF is made.
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
@@ -155,6 +161,8 @@ class Typesetter:
                     base_url=self.project.templates_dir.as_uri() + "/",
                     url_fetcher=fetcher,
                 ).render(font_config=self.font_config)
+                if max_pages is not None and len(document.pages) > max_pages:
+                    return Typeset(b"", len(document.pages), collect.messages)
                 finisher = self.print_finisher() if r.request.edition == "print" else None
                 variant = PDF_VARIANTS[r.request.edition]
                 pdf = document.write_pdf(pdf_variant=variant, finisher=finisher)

@@ -6,8 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from leaflets.catalog import load_catalog
 from leaflets.config import Project
-from leaflets.render import BuildRequest, Renderer
+from leaflets.render import BuildRequest, Renderer, resolve
 
 from .conftest import ROOT, embedded_fonts, reader
 
@@ -67,3 +68,15 @@ def test_identical_bytes_across_processes(tmp_path: Path) -> None:
         )
         outputs.append((out / "cryoablation_laparoscopic_en_letter_clinic.pdf").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_a_layout_past_its_page_limit_is_not_drawn(project: Project, renderer: Renderer) -> None:
+    """A standard handout over its page budget is laid out again, tighter (render.py):
+    the first layout's only use is its page count, so it is not drawn."""
+    r = resolve(project, BuildRequest("cryoablation", "percutaneous", "en", "letter"))
+    catalog = load_catalog(project, r.leaflet, "en")
+    html = renderer.html(r, catalog)
+    made = renderer.typesetter.typeset(html, r, catalog, max_pages=1)
+    assert made.pdf == b"" and made.pages > 1
+    drawn = renderer.typesetter.typeset(html, r, catalog, max_pages=made.pages)
+    assert drawn.pages == made.pages and drawn.pdf.startswith(b"%PDF-")
