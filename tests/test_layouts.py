@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import json
 import math
@@ -55,17 +56,23 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[^\W\d_]+", text.lower()))
 
 
+@functools.lru_cache(maxsize=8)
+def _poppler_text(pdf: bytes) -> str:
+    """The text layer as poppler reads it (with /ActualText: every script whole),
+    without the bidi embeddings it puts around runs of the other direction. Kept for
+    the last few handouts: each bilingual test reads its handout twice, and the English
+    handout of its paper."""
+    return re.sub("[\u200e\u200f\u202a-\u202e]", "", pdftotext(pdf))
+
+
 def _page_texts(pdf: bytes) -> list[str]:
-    """Each page's text as poppler reads it (with /ActualText: every script whole)."""
-    # Without the bidi embeddings poppler puts around runs of the other direction.
-    text = re.sub("[\u200e\u200f\u202a-\u202e]", "", pdftotext(pdf))
-    return [" ".join(page.split()) for page in text.rstrip("\f").split("\f")]
+    """Each page's text as poppler reads it."""
+    return [" ".join(page.split()) for page in _poppler_text(pdf).rstrip("\f").split("\f")]
 
 
 def _layer_text(pdf: bytes) -> str:
     """The text layer as poppler reads it, words hyphenated at line ends joined."""
-    text = re.sub("[\u200e\u200f\u202a-\u202e]", "", pdftotext(pdf))
-    return re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", text)
+    return re.sub(r"(\w)[-\u2010]\s*\n\s*(\w)", r"\1\2", _poppler_text(pdf))
 
 
 def _sized_chars(pdf: bytes) -> list[tuple[int, float, float, str]]:
