@@ -26,7 +26,7 @@ from .inputs import InputHasher, code_fingerprint
 from .manifest import MANIFEST, Manifest, ManifestEntry, merge_manifests
 from .matrix import parse_shard, plan, shard
 from .request import BuildRequest
-from .workers import WorkResult, render_all, render_one
+from .workers import ItemStatus, WorkResult, render_all, render_one
 
 __all__ = [
     "ITEM_TIME_LIMIT",
@@ -70,7 +70,9 @@ def _remove_stale_temporaries(out_dir: Path) -> None:
     shutil.rmtree(out_dir / SCRATCH, ignore_errors=True)
 
 
-OutcomeStatus = Literal["built", "skipped", "refused", "failed"]
+# What became of a handout: what its render gave, or skipped (unchanged since the
+# last build, so not rendered).
+OutcomeStatus = Literal[ItemStatus, "skipped"]
 
 
 @dataclass
