@@ -192,23 +192,17 @@ def reader(pdf: bytes) -> PdfReader:
 def page_count(pdf: bytes) -> int:
     """How many pages a PDF has, as PDFium counts them (pypdf parses every object of a
     handout, its structure tree too, before it can count: 30 times slower)."""
-    document = pypdfium2.PdfDocument(pdf)
-    try:
+    with pypdfium2.PdfDocument(pdf) as document:
         return len(document)
-    finally:
-        document.close()
 
 
 def document_language(pdf: bytes) -> str:
     """The /Lang of a PDF's catalog, as PDFium reads it ("" if there is none)."""
-    document = pypdfium2.PdfDocument(pdf)
-    try:
+    with pypdfium2.PdfDocument(pdf) as document:
         size = pdfium_c.FPDFCatalog_GetLanguage(document.raw, None, 0)  # bytes, UTF-16LE
         buffer = (ctypes.c_ushort * (size // 2))()
         pdfium_c.FPDFCatalog_GetLanguage(document.raw, buffer, size)
         return bytes(buffer).decode("utf-16-le").rstrip("\0")
-    finally:
-        document.close()
 
 
 @functools.lru_cache(maxsize=64)
