@@ -6,6 +6,7 @@ lines."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ BY_NAME = "cli.lazy"
 COMMAND_TABLE = "cli.__init__"
 
 
+@functools.cache  # parsed once per process: the tests only read the trees
 def _modules() -> dict[str, ast.Module]:
     return {
         ".".join(path.relative_to(PACKAGE).with_suffix("").parts): ast.parse(

@@ -50,6 +50,18 @@ def test_make_test_uses_the_work_units() -> None:
     assert re.search(r"pytest .*-n auto .*--dist loadgroup", recipe.group(1))
 
 
+def test_the_plugins_are_loaded_by_name_and_not_rewritten(pytestconfig: pytest.Config) -> None:
+    """pyproject.toml names the suite's plugins; none is found by its entry point, so
+    pytest does not rewrite the assertions of every module of their packages."""
+    import hypothesis.core
+    from _pytest.assertion.rewrite import AssertionRewritingHook
+
+    assert pytestconfig.pluginmanager.has_plugin("xdist.plugin")
+    assert pytestconfig.pluginmanager.has_plugin("_hypothesis_pytestplugin")
+    assert not isinstance(hypothesis.core.__loader__, AssertionRewritingHook)
+    assert isinstance(__loader__, AssertionRewritingHook)  # the tests' own asserts are
+
+
 def test_the_scheduler_splits_by_work_unit(
     pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
