@@ -128,6 +128,33 @@ def test_output_intent_is_prepared_once_per_renderer(
         assert zlib.decompress(raw)[12:20] == b"prtrCMYK"
 
 
+def test_a_profile_is_compressed_once_per_process_and_again_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compressed: list[int] = []
+    real = zlib.compress
+
+    def counting(data: bytes, level: int = -1) -> bytes:
+        compressed.append(len(data))
+        return real(data, level)
+
+    monkeypatch.setattr(zlib, "compress", counting)
+    icc = tmp_path / "press.icc"
+    profiles = [bytes(12) + b"prtrCMYK" + bytes(108) + bytes([n]) * 5000 for n in (1, 2, 3)]
+    icc.write_bytes(profiles[0])
+    first = OutputIntent.load("embedded", icc)
+    assert OutputIntent.load("embedded", icc) == first
+    assert compressed == [len(profiles[0])]
+    for profile in profiles[1:]:  # a changed profile is compressed again, and read back
+        icc.write_bytes(profile)
+        intent = OutputIntent.load("embedded", icc)
+        assert intent.profile is not None and zlib.decompress(intent.profile) == profile
+    assert len(compressed) == 3
+    icc.write_bytes(profiles[0])  # two are kept: the first was dropped
+    assert OutputIntent.load("embedded", icc) == first
+    assert len(compressed) == 4
+
+
 def test_output_intent_profile_must_be_a_cmyk_output_profile(tmp_path: Path) -> None:
     with pytest.raises(ProfileError, match="cannot read"):
         OutputIntent.load("embedded", tmp_path / "missing.icc")
