@@ -3,12 +3,15 @@ units that keep each render to one process (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import gc
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import _WHOLE_MODULES, ROOT, pytest_xdist_make_scheduler, work_unit
+from .conftest import _WHOLE_MODULES, GC_THRESHOLDS, ROOT, pytest_xdist_make_scheduler, work_unit
 
 MODULE_FIXTURE = re.compile(r'^@pytest\.fixture\(scope="module"', re.M)
 
@@ -60,6 +63,17 @@ def test_the_plugins_are_loaded_by_name_and_not_rewritten(pytestconfig: pytest.C
     assert pytestconfig.pluginmanager.has_plugin("_hypothesis_pytestplugin")
     assert not isinstance(hypothesis.core.__loader__, AssertionRewritingHook)
     assert isinstance(__loader__, AssertionRewritingHook)  # the tests' own asserts are
+
+
+def test_the_session_collects_garbage_less_often_than_its_subprocesses() -> None:
+    assert gc.get_threshold() == GC_THRESHOLDS
+    default = subprocess.run(
+        [sys.executable, "-c", "import gc; print(*gc.get_threshold())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert tuple(map(int, default.stdout.split())) < GC_THRESHOLDS
 
 
 def test_the_scheduler_splits_by_work_unit(
