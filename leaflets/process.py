@@ -46,6 +46,7 @@ import re
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -53,6 +54,11 @@ from pathlib import Path
 from markupsafe import escape
 
 VARIABLE = "FONTCONFIG_FILE"
+
+# The per-user cache is swept for configurations of vanished fonts folders at most this
+# often (seconds): a sweep reads every entry, and a test run or a script that copies
+# projects makes hundreds of them, each new one a sweep.
+PRUNE_INTERVAL = 3600.0
 
 # Configuration files this process wrote somewhere other than the per-user cache.
 _FALLBACK: dict[Path, Path] = {}
@@ -85,8 +91,16 @@ def _folder(fonts: Path) -> Path:
 
 def _prune(keep: Path) -> None:
     """Remove the configurations of fonts folders that no longer exist (a project copy
-    a test made and deleted, say): the cache holds one entry per existing project."""
+    a test made and deleted, say), at most once per PRUNE_INTERVAL: the cache holds one
+    entry per existing project, and those of projects deleted within the hour."""
+    swept = keep.parent / ".swept"
     try:
+        if time.time() - swept.stat().st_mtime < PRUNE_INTERVAL:
+            return
+    except OSError:
+        pass  # never swept
+    try:
+        swept.touch()
         entries = list(keep.parent.iterdir())
     except OSError:
         return

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -82,17 +83,24 @@ def test_a_process_set_up_once_renders_other_projects_as_they_are(
 def test_configurations_of_vanished_projects_are_pruned(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The per-user cache holds one configuration per fonts folder that still exists."""
+    """The per-user cache holds one configuration per fonts folder that still exists,
+    and those of folders deleted since it was last swept, at most an hour ago."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    gone, kept, new = (tmp_path / name / "fonts" for name in ("gone", "kept", "new"))
-    for fonts in (gone, kept, new):
+    names = ("gone", "kept", "new", "newer")
+    gone, kept, new, newer = (tmp_path / name / "fonts" for name in names)
+    for fonts in (gone, kept, new, newer):
         fonts.mkdir(parents=True)
     stale, live = config_file(gone).parent, config_file(kept).parent
     gone.rmdir()
     config_file(new)
+    assert stale.is_dir(), "swept again within the hour"
+    cache = tmp_path / "cache/leaflets/fontconfig"
+    an_hour_ago = time.time() - process.PRUNE_INTERVAL - 1
+    os.utime(cache / ".swept", (an_hour_ago, an_hour_ago))
+    config_file(newer)
     assert not stale.exists() and live.is_dir()
-    folders = sorted(p.name for p in (tmp_path / "cache/leaflets/fontconfig").iterdir())
-    assert folders == sorted([live.name, config_file(new).parent.name])
+    folders = sorted(p.name for p in cache.iterdir() if p.is_dir())
+    assert folders == sorted(config_file(f).parent.name for f in (kept, new, newer))
 
 
 def test_batch_font_copies_go_to_its_scratch_folder(
