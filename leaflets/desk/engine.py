@@ -59,9 +59,6 @@ class LocalEngine:
         self.timeout = timeout
         self._lock = threading.Lock()
 
-    def warm(self) -> None:
-        self.render(_warm_request(self.renderer.project))
-
     def render(self, request: BuildRequest) -> Handout:
         # Waiting longer than a render may take means the renderer is stuck or swamped.
         if not self._lock.acquire(timeout=self.timeout):
