@@ -80,10 +80,9 @@ def _sized_chars(pdf: bytes) -> list[tuple[int, float, float, str]]:
     drawn, as PDFium reads them (the glyph's font size times its matrix's scale; the
     origin's height from the page's bottom)."""
     chars: list[tuple[int, float, float, str]] = []
-    document = pypdfium2.PdfDocument(pdf)
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_double(), ctypes.c_double()
-    try:
+    with pypdfium2.PdfDocument(pdf) as document:
         for number, page in enumerate(document, 1):
             textpage = page.get_textpage()
             for index in range(textpage.count_chars()):
@@ -98,8 +97,6 @@ def _sized_chars(pdf: bytes) -> list[tuple[int, float, float, str]]:
                 chars.append((number, size * math.hypot(matrix.b, matrix.d), y.value, char))
             textpage.close()
             page.close()
-    finally:
-        document.close()
     return chars
 
 

@@ -52,17 +52,14 @@ def pdftotext(pdf: bytes) -> str:
 
 
 def pdfium(pdf: bytes) -> str:
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        pages = []
+    pages = []
+    with pypdfium2.PdfDocument(pdf) as document:
         for page in document:
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range())
             textpage.close()
             page.close()
-        return "\n".join(pages)
-    finally:
-        document.close()
+    return "\n".join(pages)
 
 
 def pypdf(pdf: bytes) -> str:
