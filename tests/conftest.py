@@ -52,7 +52,7 @@ setup_process(ROOT / "fonts")
 # A test process keeps a large heap (the collected tests, the renders shared between
 # tests), and a layout makes many objects that live until it is drawn. With Python's
 # default thresholds these reach the oldest generation, and a full collection, walking
-# the whole heap, runs about every second render: some 25 CPU-seconds of a run. Fewer,
+# the whole heap, runs about every second render: some 30 CPU-seconds of a run. Fewer,
 # larger young collections bring that to about 10. This process only: the commands,
 # batches and desks the tests start run with Python's defaults.
 GC_THRESHOLDS = (10_000, 50, 100)
